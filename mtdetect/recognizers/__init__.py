@@ -1,0 +1,28 @@
+"""Built-in recognizers, in the order they run (explicit, no plugin discovery)."""
+
+from __future__ import annotations
+
+from .base import Recognizer
+from .calques import CalqueRecognizer
+from .names import GarbledNameRecognizer
+from .typography import TypographyRecognizer
+
+BUILTIN_RECOGNIZERS: tuple[type[Recognizer], ...] = (
+    GarbledNameRecognizer,
+    CalqueRecognizer,
+    TypographyRecognizer,
+)
+
+
+def builtin_recognizers() -> list[Recognizer]:
+    """Fresh instances of every built-in recognizer."""
+    return [cls() for cls in BUILTIN_RECOGNIZERS]
+
+
+def recognizer_schema(recognizers: list[Recognizer] | None = None) -> list[dict[str, str]]:
+    """(name, kind, version) of each recognizer: a model bundle is only valid for this schema."""
+    recs = recognizers if recognizers is not None else builtin_recognizers()
+    return [{"name": r.name, "kind": r.kind, "version": r.version} for r in recs]
+
+
+__all__ = ["Recognizer", "BUILTIN_RECOGNIZERS", "builtin_recognizers", "recognizer_schema"]
