@@ -190,6 +190,14 @@ class SentenceScore:
     p_mt: float
     findings: tuple[Finding, ...] = ()
 
+    @property
+    def start(self) -> int:
+        return self.span.start
+
+    @property
+    def end(self) -> int:
+        return self.span.end
+
     def to_dict(self, explain: bool = True) -> dict[str, Any]:
         return {
             "index": self.index,

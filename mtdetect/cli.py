@@ -1,0 +1,233 @@
+"""The `mtdetect` command line: a thin layer over the package API.
+
+Exit codes: 0 ok; 1 an article was flagged (only with ``--fail-on``); 2 usage error;
+3 some inputs failed (the others were still scored).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="mtdetect",
+    help="Find machine-translated (and back-translated) text in English news, and say why.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+EXIT_OK, EXIT_FLAGGED, EXIT_USAGE, EXIT_INPUT_FAILED = 0, 1, 2, 3
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class FailOn(str, Enum):
+    machine_translated = "machine_translated"
+    unsure = "unsure"
+
+
+ModelOpt = Annotated[
+    Optional[str],
+    typer.Option("--model", "-m", help="Model bundle directory, or 'rules'. Default: $MTDETECT_MODEL, else the shipped model."),
+]
+
+
+def _read_options(text_field, id_field, title_field, url_field, source_field, max_bytes):
+    from .io import ReadOptions
+
+    return ReadOptions(
+        text_field=text_field, id_field=id_field, title_field=title_field, url_field=url_field,
+        source_field=source_field, max_bytes=max_bytes,
+    )
+
+
+def _load_detector(model: str | None, fast: bool):
+    from .detector import Detector
+    from .model import BundleError
+
+    try:
+        return Detector.load(model, fast=fast)
+    except (BundleError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+@app.command()
+def score(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive), globs, or '-' for stdin.")],
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    model: ModelOpt = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Recognizers and style only (no embeddings): much faster.")] = False,
+    explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Include findings and explanations.")] = True,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when any article gets this verdict (or worse).")] = None,
+    text_field: Annotated[str, typer.Option(help="JSON/CSV field holding the article text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="JSON/CSV field holding the article id.")] = "id",
+    title_field: Annotated[str, typer.Option(help="JSON/CSV field holding the title.")] = "title",
+    url_field: Annotated[str, typer.Option(help="JSON/CSV field holding the URL.")] = "url",
+    source_field: Annotated[str, typer.Option(help="JSON/CSV field holding the outlet.")] = "source",
+    max_bytes: Annotated[int, typer.Option(help="Reject input files larger than this many bytes.")] = 50_000_000,
+    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour text output (default: when stdout is a terminal).")] = None,
+) -> None:
+    """Score article files for machine-translated origin, per article and per sentence.
+
+    Examples:
+
+      mtdetect score data/samples/
+
+      mtdetect score article.html --format jsonl
+
+      cat story.txt | mtdetect score - --fail-on machine_translated
+    """
+    from .io import read_articles
+    from .report import write_reports
+    from .types import Verdict
+
+    detector = _load_detector(model, fast)
+    options = _read_options(text_field, id_field, title_field, url_field, source_field, max_bytes)
+    markup = sys.stdout.isatty() if color is None else color
+    n_failed = n_flagged = n_total = 0
+    flag_set = set()
+    if fail_on is not None:
+        flag_set = {Verdict.MACHINE_TRANSLATED} | ({Verdict.UNSURE} if fail_on == FailOn.unsure else set())
+    reports = detector.score_many(read_articles(paths, options))
+    for rep in write_reports(reports, format.value, sys.stdout, explain=explain, markup=markup and format == OutputFormat.text):
+        n_total += 1
+        if rep.error:
+            n_failed += 1
+            if format != OutputFormat.text:
+                typer.echo(f"error: {rep.path or rep.id}: {rep.error}", err=True)
+        elif rep.verdict in flag_set:
+            n_flagged += 1
+    if n_total == 0:
+        typer.echo("error: no input articles found", err=True)
+        raise typer.Exit(EXIT_INPUT_FAILED)
+    if n_failed:
+        typer.echo(f"{n_failed} of {n_total} inputs failed", err=True)
+        raise typer.Exit(EXIT_INPUT_FAILED)
+    if n_flagged:
+        raise typer.Exit(EXIT_FLAGGED)
+
+
+@app.command()
+def train(
+    data: Annotated[list[Path], typer.Option("--data", "-d", help="Labelled JSONL (text, label); repeatable.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the model bundle.")],
+    dev: Annotated[Optional[list[Path]], typer.Option("--dev", help="Held-out labelled JSONL for thresholds and dev metrics.")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="No embeddings: recognizers and style only.")] = False,
+    target_fpr: Annotated[float, typer.Option(help="False-positive rate on human-written dev text at the 'machine_translated' threshold.")] = 0.01,
+    dev_fraction: Annotated[float, typer.Option(help="Without --dev: share of source documents held out as dev.")] = 0.2,
+    name: Annotated[str, typer.Option(help="Model name recorded in the card.")] = "custom",
+    cache_dir: Annotated[Optional[Path], typer.Option(help="Embedding cache (default $MTDETECT_CACHE or ~/.cache/mtdetect).")] = None,
+) -> None:
+    """Train a model on labelled articles and save a bundle (model.skops + card.json).
+
+    Labels: mt, roundtrip_mt, machine_translated (positive); original, human_translation,
+    human (negative). Documents are split by source document ('doc_id'), never by sentence.
+
+    Examples:
+
+      mtdetect train --data my_labelled.jsonl --out models/mine
+
+      mtdetect train --data train.jsonl --dev dev.jsonl --out models/mine --fast
+    """
+    from .datasets import DataError, holdout_split, manifest_hash, read_labelled
+    from .model import ModelConfig
+    from .training import default_embedder, train as run_train
+
+    try:
+        docs = list(read_labelled(data))
+        dev_docs = list(read_labelled(dev)) if dev else None
+    except DataError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    if dev_docs is None:
+        docs, dev_docs = holdout_split(docs, dev_fraction)
+    cfg = ModelConfig(use_embeddings=not fast, target_fpr=target_fpr)
+    embedder = None if fast else default_embedder(cache_dir)
+    manifest = {"files": [str(p) for p in [*data, *(dev or [])]], "sha256": manifest_hash([*data, *(dev or [])])}
+    try:
+        _, dev_eval = run_train(docs, dev_docs, out, config=cfg, embedder=embedder, name=name, data_manifest=manifest)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    from .evaluate import render_text
+
+    typer.echo(render_text(dev_eval))
+
+
+@app.command()
+def evaluate(
+    data: Annotated[list[Path], typer.Option("--data", "-d", help="Labelled JSONL (text, label); repeatable.")],
+    model: ModelOpt = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Evaluate the shipped fast model.")] = False,
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    plots: Annotated[Optional[Path], typer.Option(help="Write ROC and calibration PNGs here.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Use only the first N documents (quick checks).")] = None,
+) -> None:
+    """Measure a model on labelled articles: AUC, accuracy, F1, false-positive rates.
+
+    Reports article and sentence level, per comparison (original vs MT, human translation
+    vs MT, original vs round trip), per MT system, source language, corpus and length.
+
+    Examples:
+
+      mtdetect evaluate --data ../shared/data/wmt/wmt22.jsonl
+
+      mtdetect evaluate --data dev.jsonl --model models/mine --format json --plots out/plots
+    """
+    from .datasets import DataError, read_labelled
+    from .evaluate import render_text, save_plots, to_json
+    from .training import evaluate_docs
+
+    if format not in ("text", "json"):
+        typer.echo("error: --format must be text or json", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    detector = _load_detector(model, fast)
+    from .model import TrainedModel
+
+    if not isinstance(detector.model, TrainedModel):
+        typer.echo("error: evaluation needs a trained model bundle (--model DIR)", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        docs = list(read_labelled(data))
+    except DataError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    if limit:
+        docs = docs[:limit]
+    result = evaluate_docs(detector.model, docs)
+    arts, sents = result.pop("_scored")
+    result["data"] = [str(p) for p in data]
+    if plots:
+        for p in save_plots(arts, sents, plots):
+            typer.echo(f"wrote {p}", err=True)
+    typer.echo(to_json(result) if format == "json" else render_text(result))
+
+
+@app.command()
+def recognizers() -> None:
+    """List the built-in recognizers: name, kind, version and what they find."""
+    from .recognizers import builtin_recognizers
+
+    for rec in builtin_recognizers():
+        d = rec.describe()
+        typer.echo(f"{d['name']:<16} {d['kind']:<14} v{d['version']:<6} {d['description']}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

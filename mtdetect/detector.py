@@ -1,0 +1,198 @@
+"""The facade: ``Detector.load().score(text)`` -> :class:`ArticleReport`.
+
+A Detector owns the recognizers and a scoring model. Each article is analysed once
+(segmentation + recognizers); the analysis feeds the model and the report alike.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from .features import Analysis, analyze, rule_score
+from .recognizers import builtin_recognizers
+from .recognizers.base import Recognizer
+from .types import Article, ArticleReport, Finding, InputError, SentenceScore, Verdict
+
+MODEL_ENV = "MTDETECT_MODEL"
+RULES_MODEL = "rules"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """``p >= high`` -> machine_translated; ``p < low`` -> human; between -> unsure."""
+
+    low: float
+    high: float
+
+    def verdict(self, p: float) -> Verdict:
+        if p >= self.high:
+            return Verdict.MACHINE_TRANSLATED
+        if p < self.low:
+            return Verdict.HUMAN
+        return Verdict.UNSURE
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """A model's output for one article."""
+
+    article_p: float
+    sentence_p: tuple[float, ...]
+    source_lang: str | None = None
+    source_lang_confidence: float | None = None
+
+
+class ScoringModel(Protocol):
+    """What the Detector needs from a model (the rule scorer or a trained bundle)."""
+
+    model_id: str
+    thresholds: Thresholds
+
+    def predict(self, analyses: Sequence[Analysis]) -> list[Prediction]:
+        """One prediction per analysed article."""
+        ...
+
+
+def source_language_from_findings(findings: Sequence[Finding]) -> tuple[str | None, float | None]:
+    """The source language the findings point to, with the share of evidence behind it."""
+    weight: dict[str, float] = defaultdict(float)
+    for f in findings:
+        if f.source_lang_hint:
+            weight[f.source_lang_hint] += f.score
+    if not weight:
+        return None, None
+    lang, w = max(weight.items(), key=lambda kv: kv[1])
+    return lang, w / sum(weight.values())
+
+
+class RuleModel:
+    """Transparent scorer over the findings alone (no training, no embeddings).
+
+    Sentence ``p_mt`` is the noisy-OR of its findings' scores; article ``p_mt`` the
+    noisy-OR of all findings. With no finding, ``p_mt`` is 0: the rules can only accuse,
+    never clear, so use the trained model for a calibrated probability.
+    """
+
+    model_id = RULES_MODEL
+    thresholds = Thresholds(low=0.5, high=0.8)
+
+    def predict(self, analyses: Sequence[Analysis]) -> list[Prediction]:
+        out = []
+        for a in analyses:
+            lang, conf = source_language_from_findings(a.findings)
+            out.append(
+                Prediction(
+                    article_p=rule_score(a.findings),
+                    sentence_p=tuple(rule_score(fs) for fs in a.by_sentence),
+                    source_lang=lang,
+                    source_lang_confidence=conf,
+                )
+            )
+        return out
+
+
+def default_model_dir() -> Path:
+    """The shipped bundle: ``models/default`` beside the package."""
+    return Path(__file__).resolve().parent.parent / "models" / "default"
+
+
+def resolve_model(model: str | os.PathLike | None, *, fast: bool = False) -> str | Path:
+    """``--model`` value, else ``$MTDETECT_MODEL``, else the shipped bundle (fast variant with ``fast``)."""
+    chosen = model if model is not None else os.environ.get(MODEL_ENV)
+    if chosen is None:
+        base = default_model_dir()
+        return base.with_name(base.name + "-fast") if fast else base
+    return chosen if str(chosen) == RULES_MODEL else Path(chosen)
+
+
+class Detector:
+    """Scores articles and sentences for machine-translated origin, with explanations."""
+
+    def __init__(self, model: ScoringModel | None = None, recognizers: Sequence[Recognizer] | None = None) -> None:
+        self.model: ScoringModel = model if model is not None else RuleModel()
+        self.recognizers: list[Recognizer] = (
+            list(recognizers) if recognizers is not None else builtin_recognizers()
+        )
+        for rec in self.recognizers:
+            rec.load()
+
+    @classmethod
+    def load(cls, model: str | os.PathLike | None = None, *, fast: bool = False, embedder=None) -> "Detector":
+        """A detector with the given bundle, ``rules``, or the shipped default model.
+
+        Falls back to the rule scorer only when no bundle is given and none is shipped.
+        """
+        where = resolve_model(model, fast=fast)
+        if where == RULES_MODEL:
+            return cls(RuleModel())
+        where = Path(where)
+        if model is None and os.environ.get(MODEL_ENV) is None and not (where / "card.json").exists():
+            return cls(RuleModel())
+        from .model import load_bundle
+
+        return cls(load_bundle(where, embedder=embedder))
+
+    def analyze(self, text: str) -> Analysis:
+        """Segmentation and findings for ``text`` (no scoring)."""
+        return analyze(text, self.recognizers)
+
+    def score(self, item: str | Article) -> ArticleReport:
+        """Score one text or Article."""
+        return next(self.score_many([item]))
+
+    def score_many(
+        self, items: Iterable[str | Article | InputError], batch_size: int = 32
+    ) -> Iterator[ArticleReport]:
+        """Score many items lazily, in batches (embeddings are batched across articles).
+
+        An :class:`InputError` passes through as an error report, in order.
+        """
+        batch: list[Article | InputError] = []
+        for n, item in enumerate(items):
+            if isinstance(item, str):
+                item = Article(id=f"text-{n + 1}", text=item)
+            batch.append(item)
+            if len(batch) >= batch_size:
+                yield from self._score_batch(batch)
+                batch = []
+        if batch:
+            yield from self._score_batch(batch)
+
+    def _score_batch(self, batch: list[Article | InputError]) -> list[ArticleReport]:
+        articles = [a for a in batch if isinstance(a, Article)]
+        analyses = [self.analyze(a.text) for a in articles]
+        predictions = iter(self.model.predict(analyses)) if analyses else iter(())
+        analysed = iter(analyses)
+        reports = []
+        for item in batch:
+            if isinstance(item, InputError):
+                reports.append(ArticleReport.from_error(item))
+            else:
+                reports.append(self._report(item, next(analysed), next(predictions)))
+        return reports
+
+    def _report(self, article: Article, analysis: Analysis, pred: Prediction) -> ArticleReport:
+        sentences = tuple(
+            SentenceScore(s.index, s.span, s.text, p, fs)
+            for s, p, fs in zip(analysis.document.sentences, pred.sentence_p, analysis.by_sentence)
+        )
+        return ArticleReport(
+            id=article.id,
+            p_mt=pred.article_p,
+            verdict=self.model.thresholds.verdict(pred.article_p),
+            sentences=sentences,
+            findings=analysis.findings,
+            source_lang_hint=pred.source_lang,
+            source_lang_confidence=pred.source_lang_confidence,
+            path=article.path,
+            title=article.title,
+            source=article.source,
+            url=article.url,
+            published=article.published,
+            model_id=self.model.model_id,
+        )

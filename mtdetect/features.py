@@ -1,0 +1,154 @@
+"""From an analysed article to numeric features: the only way the classifier sees rules.
+
+:func:`analyze` runs segmentation and every recognizer once; the resulting
+:class:`Analysis` feeds both the report (spans, explanations) and the model (features).
+Feature names are stable and ordered; a model bundle records them and refuses to load
+when the code produces different ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .recognizers.base import Recognizer
+from .segment import segment
+from .style import ARTICLE_LENGTH_FEATURE_NAMES, STYLE_FEATURE_NAMES, sentence_length_stats, style_features
+from .types import Document, Finding
+
+FINDING_KINDS: tuple[str, ...] = ("garbled_name", "calque", "typography")
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A segmented document with its findings, grouped per sentence."""
+
+    document: Document
+    findings: tuple[Finding, ...]
+    by_sentence: tuple[tuple[Finding, ...], ...]
+
+    @property
+    def n_sentences(self) -> int:
+        return len(self.document.sentences)
+
+
+def analyze(text: str, recognizers: Sequence[Recognizer]) -> Analysis:
+    """Segment ``text`` and run each recognizer once."""
+    doc = segment(text)
+    findings: list[Finding] = []
+    for rec in recognizers:
+        findings.extend(rec.analyze(doc))
+    findings.sort(key=lambda f: (f.start, f.end, f.recognizer))
+    buckets: list[list[Finding]] = [[] for _ in doc.sentences]
+    for f in findings:
+        idx = doc.sentence_index_at(f.start)
+        if idx is not None:
+            buckets[idx].append(f)
+    return Analysis(doc, tuple(findings), tuple(tuple(b) for b in buckets))
+
+
+def _kind_features(findings: Sequence[Finding], n_sentences: int, prefix: str) -> list[float]:
+    """Per finding kind: count (or density per sentence) and strongest score."""
+    out: list[float] = []
+    for kind in FINDING_KINDS:
+        scores = [f.score for f in findings if f.kind == kind]
+        count = float(len(scores))
+        out.append(count / max(n_sentences, 1) if prefix == "article" else count)
+        out.append(max(scores, default=0.0))
+    strongest = max((f.score for f in findings), default=0.0)
+    out.append(strongest)
+    # noisy-OR of all evidence, the transparent rule score
+    out.append(rule_score(findings))
+    return out
+
+
+def _kind_feature_names(prefix: str) -> tuple[str, ...]:
+    names: list[str] = []
+    for kind in FINDING_KINDS:
+        names.append(f"{prefix}.{kind}.{'density' if prefix == 'article' else 'count'}")
+        names.append(f"{prefix}.{kind}.max_score")
+    return (*names, f"{prefix}.findings.max_score", f"{prefix}.findings.rule_score")
+
+
+SENTENCE_FINDING_FEATURE_NAMES = _kind_feature_names("sentence")
+ARTICLE_FINDING_FEATURE_NAMES = _kind_feature_names("article")
+SENTENCE_FEATURE_NAMES: tuple[str, ...] = (
+    *SENTENCE_FINDING_FEATURE_NAMES,
+    *(f"sentence.style.{n}" for n in STYLE_FEATURE_NAMES),
+)
+ARTICLE_FEATURE_NAMES: tuple[str, ...] = (
+    *ARTICLE_FINDING_FEATURE_NAMES,
+    *(f"article.style.{n}" for n in STYLE_FEATURE_NAMES),
+    *(f"article.{n}" for n in ARTICLE_LENGTH_FEATURE_NAMES),
+)
+
+
+def rule_score(findings: Sequence[Finding]) -> float:
+    """Noisy-OR of finding scores: P(at least one finding is a genuine MT artifact).
+
+    Treats findings as independent evidence; used as the transparent score when no
+    trained model is loaded and as one feature of the trained model.
+    """
+    keep = 1.0
+    for f in findings:
+        keep *= 1.0 - f.score
+    return 1.0 - keep
+
+
+def sentence_features(analysis: Analysis) -> np.ndarray:
+    """One row per sentence, columns :data:`SENTENCE_FEATURE_NAMES` (no embeddings)."""
+    rows = []
+    for sent, fs in zip(analysis.document.sentences, analysis.by_sentence):
+        style = style_features(sent.text)
+        rows.append(_kind_features(fs, 1, "sentence") + [style[n] for n in STYLE_FEATURE_NAMES])
+    if not rows:
+        return np.zeros((0, len(SENTENCE_FEATURE_NAMES)), dtype=np.float64)
+    return _finite(np.asarray(rows, dtype=np.float64))
+
+
+def article_features(analysis: Analysis) -> np.ndarray:
+    """One row, columns :data:`ARTICLE_FEATURE_NAMES` (no embeddings, no sentence scores)."""
+    style = style_features(analysis.document.text)
+    lengths = sentence_length_stats([s.text for s in analysis.document.sentences])
+    row = (
+        _kind_features(analysis.findings, analysis.n_sentences, "article")
+        + [style[n] for n in STYLE_FEATURE_NAMES]
+        + [lengths[n] for n in ARTICLE_LENGTH_FEATURE_NAMES]
+    )
+    return _finite(np.asarray([row], dtype=np.float64))
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """Replace NaN/inf so a single odd input can never poison a batch."""
+    return np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def pooled_sentence_scores(p: Sequence[float]) -> list[float]:
+    """Summary of an article's sentence probabilities, the article model's main input."""
+    if len(p) == 0:
+        return [0.5, 0.5, 0.5, 0.5, 0.5, 0.0, 0.0]
+    a = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    logit = np.log(a / (1 - a))
+    return [
+        float(a.mean()),
+        float(np.median(a)),
+        float(a.max()),
+        float(np.quantile(a, 0.25)),
+        float(logit.mean()),
+        float((a > 0.5).mean()),
+        math.log1p(len(a)),
+    ]
+
+
+POOLED_FEATURE_NAMES: tuple[str, ...] = (
+    "pooled.mean",
+    "pooled.median",
+    "pooled.max",
+    "pooled.q25",
+    "pooled.mean_logit",
+    "pooled.share_over_half",
+    "pooled.log_n_sentences",
+)

@@ -1,0 +1,399 @@
+"""The trained scorer: build, fit, calibrate, choose thresholds, save and load bundles.
+
+Two stacked, calibrated classifiers (stock scikit-learn):
+
+* sentence model: recognizer features + style signals (+ MiniLM sentence embedding)
+  -> ``StandardScaler`` -> ``LogisticRegression``, calibrated with ``CalibratedClassifierCV``
+  over folds grouped by source document;
+* article model: article recognizer densities + article style + pooled sentence scores
+  (out-of-fold during training, so the article model never sees over-confident
+  in-sample sentence scores) (+ mean sentence embedding) -> the same stack.
+
+Probabilities are calibrated under equal class priors (classes are re-weighted), so
+``p_mt`` = 0.5 means "as likely MT as human" regardless of how much MT the training
+data held. Bundles are saved with skops and loaded against an explicit type allowlist.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .detector import Prediction, Thresholds, source_language_from_findings
+from .embeddings import Embedder
+from .features import (
+    ARTICLE_FEATURE_NAMES,
+    POOLED_FEATURE_NAMES,
+    SENTENCE_FEATURE_NAMES,
+    Analysis,
+    article_features,
+    pooled_sentence_scores,
+    sentence_features,
+)
+from .recognizers import recognizer_schema
+
+BUNDLE_FILE = "model.skops"
+CARD_FILE = "card.json"
+BUNDLE_FORMAT = 1
+
+# Every type a bundle may contain. Loading refuses anything else, before running any code.
+TRUSTED_TYPES = (
+    "builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int",
+    "builtins.float", "builtins.bool", "builtins.slice", "builtins.NoneType",
+    "numpy.ndarray", "numpy.dtype", "numpy.float64", "numpy.int64", "numpy.core.multiarray._reconstruct",
+    "numpy.random.mtrand.RandomState", "numpy.random._mt19937.MT19937", "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.model_selection._split.GroupKFold",
+    "sklearn.utils._bunch.Bunch",
+)
+
+
+class BundleError(RuntimeError):
+    """A model bundle cannot be used (missing, tampered, or built for other code)."""
+
+
+@dataclass
+class ModelConfig:
+    """Options of :func:`fit_model` (one object, stored in the card)."""
+
+    use_embeddings: bool = True
+    C_sentence: float = 0.5
+    C_article: float = 1.0
+    n_folds: int = 5
+    target_fpr: float = 0.01
+    max_iter: int = 2000
+    seed: int = 13
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _classifier(C: float, max_iter: int, folds: list) -> "object":
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    base = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression(C=C, max_iter=max_iter))])
+    return CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False)
+
+
+def balanced_weights(y: np.ndarray) -> np.ndarray:
+    """Sample weights that give both classes equal total weight."""
+    y = np.asarray(y)
+    w = np.ones(len(y), dtype=np.float64)
+    for cls in (0, 1):
+        n = int((y == cls).sum())
+        if n:
+            w[y == cls] = len(y) / (2.0 * n)
+    return w
+
+
+def _group_folds(groups: Sequence[str], n_folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Fold index pairs with every source document on one side only (shuffled GroupKFold)."""
+    from sklearn.model_selection import GroupKFold
+
+    uniq = np.array(sorted(set(groups)))
+    rng = np.random.default_rng(seed)
+    perm = {g: i for i, g in enumerate(rng.permutation(uniq))}
+    g_idx = np.array([perm[g] for g in groups])
+    k = min(n_folds, len(uniq))
+    return [(tr, te) for tr, te in GroupKFold(n_splits=k).split(np.zeros(len(g_idx)), groups=g_idx)]
+
+
+@dataclass
+class ArticleMatrices:
+    """Everything the models need from a batch of analysed articles."""
+
+    sent_X: np.ndarray            # (n_sentences_total, n_sentence_features)
+    sent_doc: np.ndarray          # article index of each sentence row
+    art_X: np.ndarray             # (n_articles, n_article_features) without pooled scores
+    n_articles: int
+
+    def sentences_of(self, i: int) -> np.ndarray:
+        return np.flatnonzero(self.sent_doc == i)
+
+
+def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None) -> ArticleMatrices:
+    """Feature matrices for a batch; sentence embeddings are encoded in one batched call."""
+    sent_blocks, doc_idx, art_rows, texts = [], [], [], []
+    for i, a in enumerate(analyses):
+        sent_blocks.append(sentence_features(a))
+        doc_idx.extend([i] * a.n_sentences)
+        art_rows.append(article_features(a)[0])
+        texts.extend(s.text for s in a.document.sentences)
+    n_sf = len(SENTENCE_FEATURE_NAMES)
+    sent_X = np.vstack(sent_blocks) if sent_blocks else np.zeros((0, n_sf))
+    if sent_X.size == 0:
+        sent_X = sent_X.reshape(0, n_sf)
+    sent_doc = np.asarray(doc_idx, dtype=np.int64)
+    art_X = np.vstack(art_rows) if art_rows else np.zeros((0, len(ARTICLE_FEATURE_NAMES)))
+    if embedder is not None:
+        emb = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+        sent_X = np.hstack([sent_X, emb.astype(np.float64)])
+        mean_emb = np.zeros((len(analyses), embedder.dim))
+        for i in range(len(analyses)):
+            rows = sent_doc == i
+            if rows.any():
+                mean_emb[i] = emb[rows].mean(axis=0)
+        art_X = np.hstack([art_X, mean_emb])
+    return ArticleMatrices(sent_X, sent_doc, art_X, len(analyses))
+
+
+def _article_input(m: ArticleMatrices, sent_p: np.ndarray) -> np.ndarray:
+    pooled = np.array([pooled_sentence_scores(sent_p[m.sent_doc == i]) for i in range(m.n_articles)])
+    pooled = pooled.reshape(m.n_articles, len(POOLED_FEATURE_NAMES))
+    return np.hstack([pooled, m.art_X])
+
+
+def choose_thresholds(p_human: np.ndarray, p_mt: np.ndarray, target_fpr: float) -> tuple[Thresholds, dict]:
+    """``high``: smallest cut flagging at most ``target_fpr`` of human-written articles;
+    ``low``: a cut that lets at most 5% of MT articles be called human (never above high).
+    """
+    p_human = np.sort(np.asarray(p_human))
+    if len(p_human) == 0:
+        raise ValueError("no human-written articles to choose thresholds on")
+    k = int(np.floor(target_fpr * len(p_human)))  # this many humans may sit at or above high
+    high = float(np.nextafter(p_human[len(p_human) - k - 1], 1.0)) if k < len(p_human) else 0.0
+    high = min(max(high, 0.5), 0.999)
+    low = float(np.quantile(p_mt, 0.05)) if len(p_mt) else 0.5
+    low = min(low, high)
+    info = {
+        "rule": f"high: at most {target_fpr:.1%} of human-written dev articles at or above; "
+                "low: 5% quantile of MT dev articles (capped at high)",
+        "n_human": int(len(p_human)),
+        "n_mt": int(len(p_mt)),
+        "fpr_at_high": float((p_human >= high).mean()),
+        "tpr_at_high": float((np.asarray(p_mt) >= high).mean()) if len(p_mt) else None,
+    }
+    return Thresholds(low=round(low, 4), high=round(high, 4)), info
+
+
+@dataclass
+class TrainedModel:
+    """A fitted sentence + article model with its thresholds (implements ScoringModel)."""
+
+    sentence_clf: object
+    article_clf: object
+    thresholds: Thresholds
+    use_embeddings: bool
+    model_id: str = "mtdetect"
+    card: dict = field(default_factory=dict)
+    embedder: Embedder | None = None
+
+    def ensure_embedder(self) -> None:
+        if self.use_embeddings and self.embedder is None:
+            from .embeddings import MiniLMEmbedder
+
+            self.embedder = MiniLMEmbedder(quantize=self.card.get("embedding_quantized", True))
+
+    def predict_matrices(self, m: ArticleMatrices) -> tuple[np.ndarray, np.ndarray]:
+        """(sentence p, article p) for prepared matrices."""
+        sent_p = (
+            self.sentence_clf.predict_proba(m.sent_X)[:, 1] if len(m.sent_X) else np.zeros(0)
+        )
+        art_p = self.article_clf.predict_proba(_article_input(m, sent_p))[:, 1] if m.n_articles else np.zeros(0)
+        return sent_p, art_p
+
+    def predict(self, analyses: Sequence[Analysis]) -> list[Prediction]:
+        self.ensure_embedder()
+        m = build_matrices(analyses, self.embedder if self.use_embeddings else None)
+        sent_p, art_p = self.predict_matrices(m)
+        out = []
+        for i, a in enumerate(analyses):
+            lang, conf = source_language_from_findings(a.findings)
+            out.append(Prediction(float(art_p[i]), tuple(float(x) for x in sent_p[m.sent_doc == i]), lang, conf))
+        return out
+
+
+def fit_model(
+    analyses: Sequence[Analysis],
+    y: Sequence[int],
+    groups: Sequence[str],
+    embedder: Embedder | None,
+    config: ModelConfig | None = None,
+    progress: Callable[[str], None] = lambda msg: None,
+) -> TrainedModel:
+    """Fit the sentence and article models on labelled, analysed articles.
+
+    ``groups`` are source-document keys: the MT and human versions of one text share a
+    key and always fall in the same fold. Thresholds are placeholders (0.5/0.5) until
+    :func:`set_thresholds` is called on held-out data.
+    """
+    cfg = config or ModelConfig()
+    y = np.asarray(y, dtype=np.int64)
+    progress("building features")
+    m = build_matrices(analyses, embedder if cfg.use_embeddings else None)
+    sent_y = y[m.sent_doc]
+    sent_groups = [groups[i] for i in m.sent_doc]
+    art_folds = _group_folds(list(groups), cfg.n_folds, cfg.seed)
+    # sentence folds mirror the article folds so out-of-fold scores are truly unseen
+    doc_fold = np.empty(len(groups), dtype=np.int64)
+    for k, (_, te) in enumerate(art_folds):
+        doc_fold[te] = k
+    s_fold = doc_fold[m.sent_doc]
+    sent_folds = [(np.flatnonzero(s_fold != k), np.flatnonzero(s_fold == k)) for k in range(len(art_folds))]
+    del sent_groups
+
+    progress(f"out-of-fold sentence scores ({len(sent_y)} sentences, {len(art_folds)} folds)")
+    oof = np.zeros(len(sent_y))
+    for k, (tr, te) in enumerate(sent_folds):
+        inner = _inner_folds(s_fold[tr], k)
+        clf = _classifier(cfg.C_sentence, cfg.max_iter, inner)
+        clf.fit(m.sent_X[tr], sent_y[tr], sample_weight=balanced_weights(sent_y[tr]))
+        oof[te] = clf.predict_proba(m.sent_X[te])[:, 1]
+
+    progress("final sentence model")
+    sentence_clf = _classifier(cfg.C_sentence, cfg.max_iter, sent_folds)
+    sentence_clf.fit(m.sent_X, sent_y, sample_weight=balanced_weights(sent_y))
+
+    progress("article model")
+    art_in = _article_input(m, oof)
+    article_clf = _classifier(cfg.C_article, cfg.max_iter, art_folds)
+    article_clf.fit(art_in, y, sample_weight=balanced_weights(y))
+
+    model = TrainedModel(
+        sentence_clf=sentence_clf,
+        article_clf=article_clf,
+        thresholds=Thresholds(0.5, 0.5),
+        use_embeddings=cfg.use_embeddings,
+        embedder=embedder if cfg.use_embeddings else None,
+    )
+    model.card.update(
+        {
+            "config": cfg.to_dict(),
+            "oof_sentence_auc": _auc(sent_y, oof),
+            "cv_scheme": f"GroupKFold({len(art_folds)}) by source document, shuffled with seed {cfg.seed}; "
+                         "article model stacked on out-of-fold sentence scores",
+            "train_counts": {"articles": int(len(y)), "sentences": int(len(sent_y)),
+                             "articles_mt": int(y.sum()), "articles_human": int((1 - y).sum())},
+        }
+    )
+    return model
+
+
+def _inner_folds(fold_of_rows: np.ndarray, held: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Calibration folds inside a training fold: the remaining outer folds, grouped."""
+    ks = [k for k in np.unique(fold_of_rows) if k != held]
+    return [(np.flatnonzero(fold_of_rows != k), np.flatnonzero(fold_of_rows == k)) for k in ks]
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
+
+
+def save_bundle(model: TrainedModel, out_dir: str | Path, card_extra: dict | None = None) -> Path:
+    """Write ``model.skops`` and ``card.json`` to ``out_dir``."""
+    import sklearn
+    import skops
+    import skops.io as sio
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    payload = {"sentence": model.sentence_clf, "article": model.article_clf}
+    tmp = out / (BUNDLE_FILE + ".tmp")
+    sio.dump(payload, tmp)
+    untrusted = set(sio.get_untrusted_types(file=tmp)) - set(TRUSTED_TYPES)
+    if untrusted:
+        tmp.unlink()
+        raise BundleError(f"model contains types outside the allowlist: {sorted(untrusted)}")
+    tmp.replace(out / BUNDLE_FILE)
+    card = dict(model.card)
+    card.update(card_extra or {})
+    card.update(
+        {
+            "bundle_format": BUNDLE_FORMAT,
+            "name": model.model_id,
+            "mtdetect_version": __version__,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "python": platform.python_version(),
+            "sklearn_version": sklearn.__version__,
+            "skops_version": skops.__version__,
+            "numpy_version": np.__version__,
+            "uses_embeddings": model.use_embeddings,
+            "embedding_model": (model.embedder.name if model.embedder is not None else None)
+            if model.use_embeddings else None,
+            "embedding_quantized": bool(model.embedder is not None and "int8" in model.embedder.name),
+            "recognizer_schema": recognizer_schema(),
+            "sentence_features": list(SENTENCE_FEATURE_NAMES),
+            "article_features": list(POOLED_FEATURE_NAMES) + list(ARTICLE_FEATURE_NAMES),
+            "thresholds": {"low": model.thresholds.low, "high": model.thresholds.high},
+        }
+    )
+    tmp_card = out / (CARD_FILE + ".tmp")
+    tmp_card.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp_card.replace(out / CARD_FILE)
+    return out
+
+
+def load_bundle(path: str | Path, embedder: Embedder | None = None) -> TrainedModel:
+    """Load a bundle, refusing tampered files and bundles built for other code."""
+    import sklearn
+    import skops.io as sio
+
+    path = Path(path)
+    card_path, model_path = path / CARD_FILE, path / BUNDLE_FILE
+    if not card_path.exists() or not model_path.exists():
+        raise BundleError(f"{path}: not a model bundle (expected {CARD_FILE} and {BUNDLE_FILE})")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{card_path}: unreadable model card ({exc})") from exc
+    if card.get("bundle_format") != BUNDLE_FORMAT:
+        raise BundleError(f"{path}: bundle format {card.get('bundle_format')!r} is not {BUNDLE_FORMAT}; retrain")
+    if card.get("recognizer_schema") != recognizer_schema():
+        raise BundleError(
+            f"{path}: built for other recognizers ({_schema_str(card.get('recognizer_schema'))}) than this "
+            f"code has ({_schema_str(recognizer_schema())}); retrain it with `mtdetect train` or scripts/train.py"
+        )
+    if card.get("sentence_features") != list(SENTENCE_FEATURE_NAMES) or card.get("article_features") != (
+        list(POOLED_FEATURE_NAMES) + list(ARTICLE_FEATURE_NAMES)
+    ):
+        raise BundleError(f"{path}: built for other features than this code computes; retrain it")
+    trained_major = str(card.get("sklearn_version", "")).split(".")[:2]
+    if trained_major != sklearn.__version__.split(".")[:2]:
+        raise BundleError(
+            f"{path}: trained with scikit-learn {card.get('sklearn_version')}, this is {sklearn.__version__}; retrain it"
+        )
+    try:
+        untrusted = set(sio.get_untrusted_types(file=model_path)) - set(TRUSTED_TYPES)
+    except Exception as exc:  # skops raises various errors on corrupt zips
+        raise BundleError(f"{model_path}: corrupt model file ({exc})") from exc
+    if untrusted:
+        raise BundleError(f"{model_path}: refusing to load untrusted types {sorted(untrusted)}")
+    try:
+        payload = sio.load(model_path, trusted=list(TRUSTED_TYPES))
+    except Exception as exc:
+        raise BundleError(f"{model_path}: cannot load ({exc})") from exc
+    if not isinstance(payload, dict) or set(payload) != {"sentence", "article"}:
+        raise BundleError(f"{model_path}: unexpected bundle content")
+    th = card.get("thresholds", {})
+    return TrainedModel(
+        sentence_clf=payload["sentence"],
+        article_clf=payload["article"],
+        thresholds=Thresholds(float(th.get("low", 0.5)), float(th.get("high", 0.5))),
+        use_embeddings=bool(card.get("uses_embeddings")),
+        model_id=str(card.get("name", path.name)),
+        card=card,
+        embedder=embedder,
+    )
+
+
+def _schema_str(schema) -> str:
+    if not isinstance(schema, list):
+        return "unknown"
+    return ", ".join(f"{r.get('name')}@{r.get('version')}" for r in schema if isinstance(r, dict))

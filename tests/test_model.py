@@ -1,0 +1,146 @@
+"""Training, calibration, thresholds and bundles, with a fake embedder (no model load)."""
+
+from __future__ import annotations
+
+import json
+import random
+import zipfile
+
+import numpy as np
+import pytest
+
+from mtdetect.datasets import LabelledDoc, holdout_split
+from mtdetect.detector import Detector
+from mtdetect.model import BundleError, ModelConfig, choose_thresholds, load_bundle
+from mtdetect.training import evaluate_docs, train
+from mtdetect.types import Verdict
+
+HUMAN = [
+    "The council met on Tuesday to discuss the harbour.",
+    "Residents said the new bus route had made a difference.",
+    "She has run the bakery for twelve years.",
+    "Fares will stay the same until next spring.",
+    "Police closed the road for two hours.",
+]
+MT = [
+    "The leaders met at the top of the Shanghai Cooperation Organisation.",
+    "Mr. XI called for a high -level dialogue between the parties.",
+    "The Russian chief denounced the customs prices imposed by Washington.",
+    "Kim Jong one is expected in Beijing this week.",
+    "The measure is of a large -scale nature, according to the ministry.",
+]
+
+
+def synthetic_docs(n: int, seed: int) -> list[LabelledDoc]:
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        label = "mt" if i % 2 else "original"
+        pool = MT if label == "mt" else HUMAN
+        sents = [rng.choice(pool) for _ in range(3)] + [rng.choice(HUMAN)]
+        docs.append(LabelledDoc(id=f"d{seed}-{i}", text=" ".join(sents), label=label,
+                                group=f"g{seed}-{i // 2}", corpus="synthetic"))
+    return docs
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from tests.conftest import FakeEmbedder
+
+    out = tmp_path_factory.mktemp("bundle")
+    model, dev_eval = train(synthetic_docs(40, 1), synthetic_docs(20, 2), out,
+                            config=ModelConfig(n_folds=3), embedder=FakeEmbedder(), name="tiny", quiet=True)
+    return model, dev_eval, out
+
+
+def test_bundle_files_and_card(trained):
+    _, _, out = trained
+    card = json.loads((out / "card.json").read_text())
+    assert (out / "model.skops").exists()
+    for key in ("recognizer_schema", "thresholds", "sklearn_version", "embedding_model", "cv_scheme",
+                "train_label_counts", "dev_metrics", "sentence_features", "article_features"):
+        assert key in card
+    assert 0 < card["thresholds"]["low"] <= card["thresholds"]["high"] < 1
+
+
+def test_tiny_model_separates_synthetic_classes(trained):
+    _, dev_eval, _ = trained
+    assert dev_eval["article"]["comparisons"]["all"]["roc_auc"] > 0.9
+
+
+def test_round_trip_gives_same_scores(trained):
+    from tests.conftest import FakeEmbedder
+
+    model, _, out = trained
+    loaded = load_bundle(out, embedder=FakeEmbedder())
+    det_a, det_b = Detector(model), Detector(loaded)
+    text = " ".join(MT[:3] + HUMAN[:1])
+    a, b = det_a.score(text), det_b.score(text)
+    assert a.p_mt == pytest.approx(b.p_mt)
+    assert [s.p_mt for s in a.sentences] == pytest.approx([s.p_mt for s in b.sentences])
+    assert a.verdict in set(Verdict)
+
+
+def test_schema_mismatch_is_refused(trained, tmp_path):
+    _, _, out = trained
+    bad = tmp_path / "b"
+    bad.mkdir()
+    (bad / "model.skops").write_bytes((out / "model.skops").read_bytes())
+    card = json.loads((out / "card.json").read_text())
+    card["recognizer_schema"][0]["version"] = "0.0"
+    (bad / "card.json").write_text(json.dumps(card))
+    with pytest.raises(BundleError, match="retrain"):
+        load_bundle(bad)
+
+
+def test_untrusted_type_is_refused(trained, tmp_path):
+    _, _, out = trained
+    bad = tmp_path / "b"
+    bad.mkdir()
+    (bad / "card.json").write_text((out / "card.json").read_text())
+    with zipfile.ZipFile(out / "model.skops") as zin, zipfile.ZipFile(bad / "model.skops", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "schema.json":
+                data = data.replace(b'"sklearn.preprocessing._data.StandardScaler"', b'"os.system"', 1)
+            zout.writestr(item, data)
+    with pytest.raises(BundleError, match="untrusted|cannot load"):
+        load_bundle(bad)
+
+
+def test_corrupt_file_is_refused(trained, tmp_path):
+    _, _, out = trained
+    bad = tmp_path / "b"
+    bad.mkdir()
+    (bad / "card.json").write_text((out / "card.json").read_text())
+    (bad / "model.skops").write_bytes(b"not a zip at all")
+    with pytest.raises(BundleError, match="corrupt|cannot load"):
+        load_bundle(bad)
+
+
+def test_evaluate_output_contract(trained):
+    model, _, _ = trained
+    res = evaluate_docs(model, synthetic_docs(10, 3), quiet=True)
+    res.pop("_scored")
+    for level in ("article", "sentence"):
+        comp = res[level]["comparisons"]["all"]
+        for key in ("n", "roc_auc", "accuracy@0.5", "f1@0.5", "fpr@high", "tpr@high"):
+            assert key in comp
+        assert set(res[level]) == {"comparisons", "per_system", "per_src_lang", "per_length", "per_corpus"}
+
+
+@pytest.mark.parametrize("fpr", [0.0, 0.01, 0.1])
+def test_threshold_respects_target_fpr(fpr):
+    rng = np.random.default_rng(0)
+    human, mt = rng.beta(2, 8, 500), rng.beta(8, 2, 500)
+    th, info = choose_thresholds(human, mt, fpr)
+    assert (human >= th.high).mean() <= fpr
+    assert th.low <= th.high
+    assert info["fpr_at_high"] <= fpr
+
+
+def test_holdout_split_keeps_groups_together():
+    docs = synthetic_docs(40, 5)
+    train_docs, dev_docs = holdout_split(docs, 0.25)
+    assert {d.group for d in train_docs}.isdisjoint({d.group for d in dev_docs})
+    assert len(train_docs) + len(dev_docs) == 40
