@@ -81,13 +81,25 @@ class ModelConfig:
 
 
 def _classifier(C: float, max_iter: int, folds: list) -> "object":
+    """Scaler, then a logistic regression calibrated (sigmoid) over grouped folds.
+
+    The scaler sits outside the calibrated classifier so that sample weights reach the
+    logistic regression itself, not only the calibration step.
+    """
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    base = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression(C=C, max_iter=max_iter))])
-    return CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False)
+    calibrated = CalibratedClassifierCV(
+        LogisticRegression(C=C, max_iter=max_iter), method="sigmoid", cv=folds, ensemble=False
+    )
+    return Pipeline([("scale", StandardScaler()), ("clf", calibrated)])
+
+
+def _fit(clf, X: np.ndarray, y: np.ndarray) -> None:
+    """Fit a :func:`_classifier` with class-balanced sample weights."""
+    clf.fit(X, y, clf__sample_weight=balanced_weights(y))
 
 
 def balanced_weights(y: np.ndarray) -> np.ndarray:
@@ -178,7 +190,12 @@ def choose_thresholds(p_human: np.ndarray, p_mt: np.ndarray, target_fpr: float) 
         "fpr_at_high": float((p_human >= high).mean()),
         "tpr_at_high": float((np.asarray(p_mt) >= high).mean()) if len(p_mt) else None,
     }
-    return Thresholds(low=round(low, 4), high=round(high, 4)), info
+    # round outward so the rounded cuts keep the guarantees measured above
+    high_r = min(float(np.ceil(high * 1e4) / 1e4), 0.9999)
+    low_r = min(float(np.floor(low * 1e4) / 1e4), high_r)
+    info["fpr_at_high"] = float((p_human >= high_r).mean())
+    info["tpr_at_high"] = float((np.asarray(p_mt) >= high_r).mean()) if len(p_mt) else None
+    return Thresholds(low=low_r, high=high_r), info
 
 
 @dataclass
@@ -252,17 +269,17 @@ def fit_model(
     for k, (tr, te) in enumerate(sent_folds):
         inner = _inner_folds(s_fold[tr], k)
         clf = _classifier(cfg.C_sentence, cfg.max_iter, inner)
-        clf.fit(m.sent_X[tr], sent_y[tr], sample_weight=balanced_weights(sent_y[tr]))
+        _fit(clf, m.sent_X[tr], sent_y[tr])
         oof[te] = clf.predict_proba(m.sent_X[te])[:, 1]
 
     progress("final sentence model")
     sentence_clf = _classifier(cfg.C_sentence, cfg.max_iter, sent_folds)
-    sentence_clf.fit(m.sent_X, sent_y, sample_weight=balanced_weights(sent_y))
+    _fit(sentence_clf, m.sent_X, sent_y)
 
     progress("article model")
     art_in = _article_input(m, oof)
     article_clf = _classifier(cfg.C_article, cfg.max_iter, art_folds)
-    article_clf.fit(art_in, y, sample_weight=balanced_weights(y))
+    _fit(article_clf, art_in, y)
 
     model = TrainedModel(
         sentence_clf=sentence_clf,
