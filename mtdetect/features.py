@@ -9,8 +9,10 @@ when the code produces different ones.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -152,3 +154,46 @@ POOLED_FEATURE_NAMES: tuple[str, ...] = (
     "pooled.share_over_half",
     "pooled.log_n_sentences",
 )
+
+
+# --- Topic-robust text view for the n-gram text models -------------------------------------
+# Content words carry topic (and so corpus) shortcuts; frequent words, their order and the
+# shapes of the rest carry style. The n-gram models therefore see frequent English words as
+# they are and every other word as its shape, with quotes and dashes normalised so that one
+# corpus's typographic conventions cannot be learned as "machine translation".
+TEXT_VIEW_VOCAB_SIZE = 2000
+_QUOTE_DASH = str.maketrans(
+    {c: '"' for c in "\u201c\u201d\u201e\u00ab\u00bb\u2033"}
+    | {c: "'" for c in "\u2018\u2019\u201a\u2039\u203a`\u00b4"}
+    | {c: "-" for c in "\u2013\u2014\u2015\u2010\u2011"}
+)
+_WORD_OR_MARK = re.compile(r"\w+|[^\w\s]")
+
+
+@lru_cache(maxsize=1)
+def _text_view_vocab() -> frozenset[str]:
+    from wordfreq import top_n_list
+
+    return frozenset(top_n_list("en", TEXT_VIEW_VOCAB_SIZE))
+
+
+def text_view(text: str) -> str:
+    """``text`` as the n-gram models see it: frequent words kept, other words as shapes.
+
+    "The Ministry said 25 drones flew." -> "^the C said 0 w flew ."
+    """
+    keep = _text_view_vocab()
+    out = []
+    for w in _WORD_OR_MARK.findall(text.translate(_QUOTE_DASH)):
+        lw = w.lower()
+        if lw in keep:
+            out.append("^" + lw if w[0].isupper() else lw)
+        elif w.isdigit():
+            out.append("0")
+        elif w[0].isupper():
+            out.append("C")
+        elif w[0].isalpha() or w[0] == "_":
+            out.append("w")
+        else:
+            out.append(w)
+    return " ".join(out)

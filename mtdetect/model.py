@@ -36,12 +36,16 @@ from .features import (
     article_features,
     pooled_sentence_scores,
     sentence_features,
+    text_view,
 )
 from .recognizers import recognizer_schema
 
 BUNDLE_FILE = "model.skops"
 CARD_FILE = "card.json"
 BUNDLE_FORMAT = 1
+PAYLOAD_KEYS = ("sentence", "article", "sentence_text", "article_text")
+SENTENCE_MODEL_INPUTS = ("sentence.text_model", *SENTENCE_FEATURE_NAMES)
+ARTICLE_MODEL_INPUTS = (*POOLED_FEATURE_NAMES, "article.text_model", *ARTICLE_FEATURE_NAMES)
 
 # Every type a bundle may contain. Loading refuses anything else, before running any code.
 TRUSTED_TYPES = (
@@ -71,6 +75,7 @@ class ModelConfig:
     use_embeddings: bool = True
     C_sentence: float = 0.5
     C_article: float = 1.0
+    C_text: float = 10.0
     n_folds: int = 5
     target_fpr: float = 0.01
     max_iter: int = 2000
@@ -100,6 +105,37 @@ def _classifier(C: float, max_iter: int, folds: list) -> "object":
 def _fit(clf, X: np.ndarray, y: np.ndarray) -> None:
     """Fit a :func:`_classifier` with class-balanced sample weights."""
     clf.fit(X, y, clf__sample_weight=balanced_weights(y))
+
+
+def _text_classifier(C: float, max_iter: int) -> "object":
+    """TF-IDF over 1-3-grams of the topic-robust text view, then a logistic regression.
+
+    Its score enters the calibrated models as one stacked feature.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(ngram_range=(1, 3), min_df=3, sublinear_tf=True, lowercase=False,
+                                      token_pattern=r"\S+", max_features=400_000, dtype=np.float32)),
+            ("clf", LogisticRegression(C=C, max_iter=max_iter)),
+        ]
+    )
+
+
+def _text_oof(texts: list[str], y: np.ndarray, folds: list, C: float, max_iter: int) -> tuple[np.ndarray, object]:
+    """Out-of-fold text-model scores, and the text model refitted on everything."""
+    oof = np.zeros(len(texts))
+    arr = np.asarray(texts, dtype=object)
+    for tr, te in folds:
+        clf = _text_classifier(C, max_iter)
+        clf.fit(arr[tr], y[tr], clf__sample_weight=balanced_weights(y[tr]))
+        oof[te] = clf.predict_proba(arr[te])[:, 1]
+    final = _text_classifier(C, max_iter)
+    final.fit(arr, y, clf__sample_weight=balanced_weights(y))
+    return oof, final
 
 
 def balanced_weights(y: np.ndarray) -> np.ndarray:
@@ -133,6 +169,8 @@ class ArticleMatrices:
     sent_doc: np.ndarray          # article index of each sentence row
     art_X: np.ndarray             # (n_articles, n_article_features) without pooled scores
     n_articles: int
+    sent_text: list[str] = field(default_factory=list)   # text views, for the text models
+    art_text: list[str] = field(default_factory=list)
 
     def sentences_of(self, i: int) -> np.ndarray:
         return np.flatnonzero(self.sent_doc == i)
@@ -140,12 +178,15 @@ class ArticleMatrices:
 
 def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None) -> ArticleMatrices:
     """Feature matrices for a batch; sentence embeddings are encoded in one batched call."""
-    sent_blocks, doc_idx, art_rows, texts = [], [], [], []
+    sent_blocks, doc_idx, art_rows, texts, sent_text, art_text = [], [], [], [], [], []
     for i, a in enumerate(analyses):
         sent_blocks.append(sentence_features(a))
         doc_idx.extend([i] * a.n_sentences)
         art_rows.append(article_features(a)[0])
         texts.extend(s.text for s in a.document.sentences)
+        views = [text_view(s.text) for s in a.document.sentences]
+        sent_text.extend(views)
+        art_text.append(" \n ".join(views))
     n_sf = len(SENTENCE_FEATURE_NAMES)
     sent_X = np.vstack(sent_blocks) if sent_blocks else np.zeros((0, n_sf))
     if sent_X.size == 0:
@@ -161,13 +202,17 @@ def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None) -> A
             if rows.any():
                 mean_emb[i] = emb[rows].mean(axis=0)
         art_X = np.hstack([art_X, mean_emb])
-    return ArticleMatrices(sent_X, sent_doc, art_X, len(analyses))
+    return ArticleMatrices(sent_X, sent_doc, art_X, len(analyses), sent_text, art_text)
 
 
-def _article_input(m: ArticleMatrices, sent_p: np.ndarray) -> np.ndarray:
+def _article_input(m: ArticleMatrices, sent_p: np.ndarray, art_text_p: np.ndarray) -> np.ndarray:
     pooled = np.array([pooled_sentence_scores(sent_p[m.sent_doc == i]) for i in range(m.n_articles)])
     pooled = pooled.reshape(m.n_articles, len(POOLED_FEATURE_NAMES))
-    return np.hstack([pooled, m.art_X])
+    return np.hstack([pooled, art_text_p.reshape(-1, 1), m.art_X])
+
+
+def _sentence_input(m: ArticleMatrices, sent_text_p: np.ndarray) -> np.ndarray:
+    return np.hstack([sent_text_p.reshape(-1, 1), m.sent_X])
 
 
 def choose_thresholds(p_human: np.ndarray, p_mt: np.ndarray, target_fpr: float) -> tuple[Thresholds, dict]:
@@ -204,6 +249,8 @@ class TrainedModel:
 
     sentence_clf: object
     article_clf: object
+    sentence_text_clf: object
+    article_text_clf: object
     thresholds: Thresholds
     use_embeddings: bool
     model_id: str = "mtdetect"
@@ -218,10 +265,15 @@ class TrainedModel:
 
     def predict_matrices(self, m: ArticleMatrices) -> tuple[np.ndarray, np.ndarray]:
         """(sentence p, article p) for prepared matrices."""
-        sent_p = (
-            self.sentence_clf.predict_proba(m.sent_X)[:, 1] if len(m.sent_X) else np.zeros(0)
-        )
-        art_p = self.article_clf.predict_proba(_article_input(m, sent_p))[:, 1] if m.n_articles else np.zeros(0)
+        if len(m.sent_X):
+            sent_text_p = self.sentence_text_clf.predict_proba(np.asarray(m.sent_text, dtype=object))[:, 1]
+            sent_p = self.sentence_clf.predict_proba(_sentence_input(m, sent_text_p))[:, 1]
+        else:
+            sent_p = np.zeros(0)
+        if not m.n_articles:
+            return sent_p, np.zeros(0)
+        art_text_p = self.article_text_clf.predict_proba(np.asarray(m.art_text, dtype=object))[:, 1]
+        art_p = self.article_clf.predict_proba(_article_input(m, sent_p, art_text_p))[:, 1]
         return sent_p, art_p
 
     def predict(self, analyses: Sequence[Analysis]) -> list[Prediction]:
@@ -264,26 +316,33 @@ def fit_model(
     sent_folds = [(np.flatnonzero(s_fold != k), np.flatnonzero(s_fold == k)) for k in range(len(art_folds))]
     del sent_groups
 
+    progress("text models (n-grams of the topic-robust text view)")
+    sent_text_oof, sentence_text_clf = _text_oof(m.sent_text, sent_y, sent_folds, cfg.C_text, cfg.max_iter)
+    art_text_oof, article_text_clf = _text_oof(m.art_text, y, art_folds, cfg.C_text, cfg.max_iter)
+    sent_in = _sentence_input(m, sent_text_oof)
+
     progress(f"out-of-fold sentence scores ({len(sent_y)} sentences, {len(art_folds)} folds)")
     oof = np.zeros(len(sent_y))
     for k, (tr, te) in enumerate(sent_folds):
         inner = _inner_folds(s_fold[tr], k)
         clf = _classifier(cfg.C_sentence, cfg.max_iter, inner)
-        _fit(clf, m.sent_X[tr], sent_y[tr])
-        oof[te] = clf.predict_proba(m.sent_X[te])[:, 1]
+        _fit(clf, sent_in[tr], sent_y[tr])
+        oof[te] = clf.predict_proba(sent_in[te])[:, 1]
 
     progress("final sentence model")
     sentence_clf = _classifier(cfg.C_sentence, cfg.max_iter, sent_folds)
-    _fit(sentence_clf, m.sent_X, sent_y)
+    _fit(sentence_clf, sent_in, sent_y)
 
     progress("article model")
-    art_in = _article_input(m, oof)
+    art_in = _article_input(m, oof, art_text_oof)
     article_clf = _classifier(cfg.C_article, cfg.max_iter, art_folds)
     _fit(article_clf, art_in, y)
 
     model = TrainedModel(
         sentence_clf=sentence_clf,
         article_clf=article_clf,
+        sentence_text_clf=sentence_text_clf,
+        article_text_clf=article_text_clf,
         thresholds=Thresholds(0.5, 0.5),
         use_embeddings=cfg.use_embeddings,
         embedder=embedder if cfg.use_embeddings else None,
@@ -292,6 +351,8 @@ def fit_model(
         {
             "config": cfg.to_dict(),
             "oof_sentence_auc": _auc(sent_y, oof),
+            "oof_sentence_text_auc": _auc(sent_y, sent_text_oof),
+            "oof_article_text_auc": _auc(y, art_text_oof),
             "cv_scheme": f"GroupKFold({len(art_folds)}) by source document, shuffled with seed {cfg.seed}; "
                          "article model stacked on out-of-fold sentence scores",
             "train_counts": {"articles": int(len(y)), "sentences": int(len(sent_y)),
@@ -321,7 +382,8 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, card_extra: dict | Non
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    payload = {"sentence": model.sentence_clf, "article": model.article_clf}
+    payload = {"sentence": model.sentence_clf, "article": model.article_clf,
+               "sentence_text": model.sentence_text_clf, "article_text": model.article_text_clf}
     tmp = out / (BUNDLE_FILE + ".tmp")
     sio.dump(payload, tmp)
     untrusted = set(sio.get_untrusted_types(file=tmp)) - set(TRUSTED_TYPES)
@@ -346,8 +408,8 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, card_extra: dict | Non
             if model.use_embeddings else None,
             "embedding_quantized": bool(model.embedder is not None and "int8" in model.embedder.name),
             "recognizer_schema": recognizer_schema(),
-            "sentence_features": list(SENTENCE_FEATURE_NAMES),
-            "article_features": list(POOLED_FEATURE_NAMES) + list(ARTICLE_FEATURE_NAMES),
+            "sentence_features": list(SENTENCE_MODEL_INPUTS),
+            "article_features": list(ARTICLE_MODEL_INPUTS),
             "thresholds": {"low": model.thresholds.low, "high": model.thresholds.high},
         }
     )
@@ -377,8 +439,8 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None) -> TrainedMo
             f"{path}: built for other recognizers ({_schema_str(card.get('recognizer_schema'))}) than this "
             f"code has ({_schema_str(recognizer_schema())}); retrain it with `mtdetect train` or scripts/train.py"
         )
-    if card.get("sentence_features") != list(SENTENCE_FEATURE_NAMES) or card.get("article_features") != (
-        list(POOLED_FEATURE_NAMES) + list(ARTICLE_FEATURE_NAMES)
+    if card.get("sentence_features") != list(SENTENCE_MODEL_INPUTS) or card.get("article_features") != list(
+        ARTICLE_MODEL_INPUTS
     ):
         raise BundleError(f"{path}: built for other features than this code computes; retrain it")
     trained_major = str(card.get("sklearn_version", "")).split(".")[:2]
@@ -396,12 +458,14 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None) -> TrainedMo
         payload = sio.load(model_path, trusted=list(TRUSTED_TYPES))
     except Exception as exc:
         raise BundleError(f"{model_path}: cannot load ({exc})") from exc
-    if not isinstance(payload, dict) or set(payload) != {"sentence", "article"}:
+    if not isinstance(payload, dict) or set(payload) != set(PAYLOAD_KEYS):
         raise BundleError(f"{model_path}: unexpected bundle content")
     th = card.get("thresholds", {})
     return TrainedModel(
         sentence_clf=payload["sentence"],
         article_clf=payload["article"],
+        sentence_text_clf=payload["sentence_text"],
+        article_text_clf=payload["article_text"],
         thresholds=Thresholds(float(th.get("low", 0.5)), float(th.get("high", 0.5))),
         use_embeddings=bool(card.get("uses_embeddings")),
         model_id=str(card.get("name", path.name)),
