@@ -43,6 +43,7 @@ from .recognizers import recognizer_schema
 BUNDLE_FILE = "model.skops"
 CARD_FILE = "card.json"
 BUNDLE_FORMAT = 1
+TEXT_HASH_FEATURES = 2**19
 PAYLOAD_KEYS = ("sentence", "article", "sentence_text", "article_text")
 SENTENCE_MODEL_INPUTS = ("sentence.text_model", *SENTENCE_FEATURE_NAMES)
 ARTICLE_MODEL_INPUTS = (*POOLED_FEATURE_NAMES, "article.text_model", *ARTICLE_FEATURE_NAMES)
@@ -108,18 +109,21 @@ def _fit(clf, X: np.ndarray, y: np.ndarray) -> None:
 
 
 def _text_classifier(C: float, max_iter: int) -> "object":
-    """TF-IDF over 1-3-grams of the topic-robust text view, then a logistic regression.
+    """Hashed TF-IDF over 1-3-grams of the topic-robust text view, then a logistic regression.
 
-    Its score enters the calibrated models as one stacked feature.
+    Hashing keeps the bundle small and fast to load (no vocabulary to store); its score
+    enters the calibrated models as one stacked feature.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
     return Pipeline(
         [
-            ("tfidf", TfidfVectorizer(ngram_range=(1, 3), min_df=3, sublinear_tf=True, lowercase=False,
-                                      token_pattern=r"\S+", max_features=400_000, dtype=np.float32)),
+            ("hash", HashingVectorizer(ngram_range=(1, 3), lowercase=False, token_pattern=r"\S+",
+                                       n_features=TEXT_HASH_FEATURES, norm=None, alternate_sign=False,
+                                       dtype=np.float32)),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
             ("clf", LogisticRegression(C=C, max_iter=max_iter)),
         ]
     )

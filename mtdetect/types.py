@@ -38,6 +38,21 @@ class Span:
         return self.start < other.end and other.start < self.end
 
 
+class _Spanned:
+    """``start``/``end`` shortcuts for value types that carry a ``span``."""
+
+    __slots__ = ()
+    span: Span
+
+    @property
+    def start(self) -> int:
+        return self.span.start
+
+    @property
+    def end(self) -> int:
+        return self.span.end
+
+
 @dataclass(frozen=True, slots=True)
 class Explanation:
     """Why a span was flagged; travels with the finding up to the output edge."""
@@ -50,7 +65,7 @@ class Explanation:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(_Spanned):
     """One suspicious span found by a recognizer."""
 
     kind: str
@@ -62,14 +77,6 @@ class Finding:
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:
             raise ValueError(f"finding score {self.score} outside [0, 1]")
-
-    @property
-    def start(self) -> int:
-        return self.span.start
-
-    @property
-    def end(self) -> int:
-        return self.span.end
 
     @property
     def recognizer(self) -> str:
@@ -108,20 +115,12 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(_Spanned):
     """A sentence of a document: its position, span into the original text and text."""
 
     index: int
     span: Span
     text: str
-
-    @property
-    def start(self) -> int:
-        return self.span.start
-
-    @property
-    def end(self) -> int:
-        return self.span.end
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +180,7 @@ class InputError:
 
 
 @dataclass(frozen=True, slots=True)
-class SentenceScore:
+class SentenceScore(_Spanned):
     """A sentence with its probability of machine-translated origin and its findings."""
 
     index: int
@@ -189,14 +188,6 @@ class SentenceScore:
     text: str
     p_mt: float
     findings: tuple[Finding, ...] = ()
-
-    @property
-    def start(self) -> int:
-        return self.span.start
-
-    @property
-    def end(self) -> int:
-        return self.span.end
 
     def to_dict(self, explain: bool = True) -> dict[str, Any]:
         return {

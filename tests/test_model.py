@@ -81,10 +81,17 @@ def test_round_trip_gives_same_scores(trained):
     assert a.verdict in set(Verdict)
 
 
-def test_schema_mismatch_is_refused(trained, tmp_path):
-    _, _, out = trained
+def _copy_card(out, tmp_path):
+    """A new bundle folder holding the trained bundle's card (the model file is up to the test)."""
     bad = tmp_path / "b"
     bad.mkdir()
+    (bad / "card.json").write_text((out / "card.json").read_text())
+    return bad
+
+
+def test_schema_mismatch_is_refused(trained, tmp_path):
+    _, _, out = trained
+    bad = _copy_card(out, tmp_path)
     (bad / "model.skops").write_bytes((out / "model.skops").read_bytes())
     card = json.loads((out / "card.json").read_text())
     card["recognizer_schema"][0]["version"] = "0.0"
@@ -95,9 +102,7 @@ def test_schema_mismatch_is_refused(trained, tmp_path):
 
 def test_untrusted_type_is_refused(trained, tmp_path):
     _, _, out = trained
-    bad = tmp_path / "b"
-    bad.mkdir()
-    (bad / "card.json").write_text((out / "card.json").read_text())
+    bad = _copy_card(out, tmp_path)
     with zipfile.ZipFile(out / "model.skops") as zin, zipfile.ZipFile(bad / "model.skops", "w") as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
@@ -112,9 +117,7 @@ def test_untrusted_type_is_refused(trained, tmp_path):
 
 def test_corrupt_file_is_refused(trained, tmp_path):
     _, _, out = trained
-    bad = tmp_path / "b"
-    bad.mkdir()
-    (bad / "card.json").write_text((out / "card.json").read_text())
+    bad = _copy_card(out, tmp_path)
     (bad / "model.skops").write_bytes(b"not a zip at all")
     with pytest.raises(BundleError, match="corrupt|cannot load"):
         load_bundle(bad)
