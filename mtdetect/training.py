@@ -115,7 +115,7 @@ def score_analyses(model: TrainedModel, analyses: Sequence[Analysis], batch: int
     art_p, sent_p, sent_doc = [], [], []
     for i in range(0, len(analyses), batch):
         chunk = analyses[i : i + batch]
-        m = build_matrices(chunk, model.embedder if model.use_embeddings else None)
+        m = build_matrices(chunk, model.embedder if model.use_embeddings else None, model.article_embeddings)
         sp, ap = model.predict_matrices(m)
         art_p.append(ap)
         sent_p.append(sp)
