@@ -7,7 +7,6 @@ and ``human_translation`` (the hard case). Every comparison is reported separate
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,9 +172,3 @@ def save_plots(article: Scored, sentence: Scored | None, out_dir: str | Path) ->
 def to_json(result: dict) -> str:
     return json.dumps(result, indent=2, default=lambda o: o.item() if hasattr(o, "item") else str(o))
 
-
-def group_counts(docs: Sequence[LabelledDoc]) -> dict:
-    c: dict = defaultdict(int)
-    for d in docs:
-        c[d.label] += 1
-    return dict(c)

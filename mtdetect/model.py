@@ -179,8 +179,14 @@ class ArticleMatrices:
     sent_text: list[str] = field(default_factory=list)   # text views, for the text models
     art_text: list[str] = field(default_factory=list)
 
-    def sentences_of(self, i: int) -> np.ndarray:
-        return np.flatnonzero(self.sent_doc == i)
+    def sentence_slices(self) -> list[slice]:
+        """Row range of each article's sentences (rows are grouped by article, in order)."""
+        return _article_slices(self.sent_doc, self.n_articles)
+
+
+def _article_slices(sent_doc: np.ndarray, n_articles: int) -> list[slice]:
+    bounds = np.searchsorted(sent_doc, np.arange(n_articles + 1))
+    return [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(n_articles)]
 
 
 def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
@@ -206,16 +212,15 @@ def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
         sent_X = np.hstack([sent_X, emb.astype(np.float64)])
     if embedder is not None and article_embeddings:
         mean_emb = np.zeros((len(analyses), embedder.dim))
-        for i in range(len(analyses)):
-            rows = sent_doc == i
-            if rows.any():
+        for i, rows in enumerate(_article_slices(sent_doc, len(analyses))):
+            if rows.stop > rows.start:
                 mean_emb[i] = emb[rows].mean(axis=0)
         art_X = np.hstack([art_X, mean_emb])
     return ArticleMatrices(sent_X, sent_doc, art_X, len(analyses), sent_text, art_text)
 
 
 def _article_input(m: ArticleMatrices, sent_p: np.ndarray, art_text_p: np.ndarray) -> np.ndarray:
-    pooled = np.array([pooled_sentence_scores(sent_p[m.sent_doc == i]) for i in range(m.n_articles)])
+    pooled = np.array([pooled_sentence_scores(sent_p[rows]) for rows in m.sentence_slices()])
     pooled = pooled.reshape(m.n_articles, len(POOLED_FEATURE_NAMES))
     return np.hstack([pooled, art_text_p.reshape(-1, 1), m.art_X])
 
@@ -236,19 +241,17 @@ def choose_thresholds(p_human: np.ndarray, p_mt: np.ndarray, target_fpr: float) 
     high = min(max(high, 0.5), 0.999)
     low = float(np.quantile(p_mt, 0.05)) if len(p_mt) else 0.5
     low = min(low, high)
+    # round outward so the rounded cuts keep the guarantee on human text
+    high_r = min(float(np.ceil(high * 1e4) / 1e4), 0.9999)
+    low_r = min(float(np.floor(low * 1e4) / 1e4), high_r)
     info = {
         "rule": f"high: at most {target_fpr:.1%} of human-written dev articles at or above; "
                 "low: 5% quantile of MT dev articles (capped at high)",
         "n_human": int(len(p_human)),
         "n_mt": int(len(p_mt)),
-        "fpr_at_high": float((p_human >= high).mean()),
-        "tpr_at_high": float((np.asarray(p_mt) >= high).mean()) if len(p_mt) else None,
+        "fpr_at_high": float((p_human >= high_r).mean()),
+        "tpr_at_high": float((np.asarray(p_mt) >= high_r).mean()) if len(p_mt) else None,
     }
-    # round outward so the rounded cuts keep the guarantees measured above
-    high_r = min(float(np.ceil(high * 1e4) / 1e4), 0.9999)
-    low_r = min(float(np.floor(low * 1e4) / 1e4), high_r)
-    info["fpr_at_high"] = float((p_human >= high_r).mean())
-    info["tpr_at_high"] = float((np.asarray(p_mt) >= high_r).mean()) if len(p_mt) else None
     return Thresholds(low=low_r, high=high_r), info
 
 
@@ -291,9 +294,9 @@ class TrainedModel:
         m = build_matrices(analyses, self.embedder if self.use_embeddings else None, self.article_embeddings)
         sent_p, art_p = self.predict_matrices(m)
         out = []
-        for i, a in enumerate(analyses):
+        for i, (a, rows) in enumerate(zip(analyses, m.sentence_slices())):
             lang, conf = source_language_from_findings(a.findings)
-            out.append(Prediction(float(art_p[i]), tuple(float(x) for x in sent_p[m.sent_doc == i]), lang, conf))
+            out.append(Prediction(float(art_p[i]), tuple(float(x) for x in sent_p[rows]), lang, conf))
         return out
 
 
@@ -316,7 +319,6 @@ def fit_model(
     progress("building features")
     m = build_matrices(analyses, embedder if cfg.use_embeddings else None, cfg.article_embeddings)
     sent_y = y[m.sent_doc]
-    sent_groups = [groups[i] for i in m.sent_doc]
     art_folds = _group_folds(list(groups), cfg.n_folds, cfg.seed)
     # sentence folds mirror the article folds so out-of-fold scores are truly unseen
     doc_fold = np.empty(len(groups), dtype=np.int64)
@@ -324,7 +326,6 @@ def fit_model(
         doc_fold[te] = k
     s_fold = doc_fold[m.sent_doc]
     sent_folds = [(np.flatnonzero(s_fold != k), np.flatnonzero(s_fold == k)) for k in range(len(art_folds))]
-    del sent_groups
 
     progress("text models (n-grams of the topic-robust text view)")
     sent_text_oof, sentence_text_clf = _text_oof(m.sent_text, sent_y, sent_folds, cfg.C_text, cfg.max_iter)

@@ -48,7 +48,7 @@ def log(msg: str) -> None:
 
 def train(
     train_docs: Sequence[LabelledDoc],
-    dev_docs: Sequence[LabelledDoc] | None,
+    dev_docs: Sequence[LabelledDoc],
     out_dir: str | Path,
     *,
     config: ModelConfig | None = None,
@@ -57,33 +57,28 @@ def train(
     data_manifest: dict | None = None,
     quiet: bool = False,
 ) -> tuple[TrainedModel, dict | None]:
-    """Fit on ``train_docs``, choose thresholds on ``dev_docs`` (else out-of-fold), save.
+    """Fit on ``train_docs``, choose thresholds on held-out ``dev_docs``, save the bundle.
 
-    Returns the model and the dev evaluation (None without dev data).
+    Returns the model and the dev evaluation.
     """
     cfg = config or ModelConfig()
     emb = embedder if cfg.use_embeddings else None
     if cfg.use_embeddings and emb is None:
         emb = default_embedder()
     say = (lambda m: None) if quiet else log
+    if not dev_docs:
+        raise ValueError("dev data is required to choose thresholds (pass --dev FILE)")
     _check_labels(train_docs, "training")
+    _check_labels(dev_docs, "dev")
     say(f"analysing {len(train_docs)} training articles")
     analyses = analyze_docs(train_docs, quiet=quiet)
     model = fit_model(analyses, [d.y for d in train_docs], [d.group for d in train_docs], emb, cfg, progress=say)
     model.model_id = name
-    dev_eval = None
-    if dev_docs:
-        _check_labels(dev_docs, "dev")
-        say(f"scoring {len(dev_docs)} dev articles to choose thresholds")
-        dev_analyses = analyze_docs(dev_docs, quiet=quiet)
-        art_p, sent = score_analyses(model, dev_analyses)
-        th_docs = dev_docs
-    else:
-        art_p, sent, th_docs = None, None, train_docs
-    if art_p is None:
-        raise ValueError("dev data is required to choose thresholds (pass --dev FILE)")
-    y = np.array([d.y for d in th_docs])
-    labels = np.array([d.label for d in th_docs])
+    say(f"scoring {len(dev_docs)} dev articles to choose thresholds")
+    dev_analyses = analyze_docs(dev_docs, quiet=quiet)
+    art_p, sent = score_analyses(model, dev_analyses)
+    y = np.array([d.y for d in dev_docs])
+    labels = np.array([d.label for d in dev_docs])
     human_mask = labels == "original" if (labels == "original").any() else y == 0
     thresholds, th_info = choose_thresholds(art_p[human_mask], art_p[y == 1], cfg.target_fpr)
     model.thresholds = thresholds
