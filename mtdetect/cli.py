@@ -51,12 +51,12 @@ def _read_options(text_field, id_field, title_field, url_field, source_field, ma
     )
 
 
-def _load_detector(model: str | None, fast: bool):
+def _load_detector(model: str | None, fast: bool, timeout: float | None = None):
     from .detector import Detector
     from .model import BundleError
 
     try:
-        return Detector.load(model, fast=fast)
+        return Detector.load(model, fast=fast, timeout=timeout or None)
     except (BundleError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
@@ -76,6 +76,7 @@ def score(
     url_field: Annotated[str, typer.Option(help="JSON/CSV field holding the URL.")] = "url",
     source_field: Annotated[str, typer.Option(help="JSON/CSV field holding the outlet.")] = "source",
     max_bytes: Annotated[int, typer.Option(help="Reject input files larger than this many bytes.")] = 50_000_000,
+    timeout: Annotated[float, typer.Option(min=0, help="Seconds allowed for one article's analysis; an article over it becomes an error. 0 = no limit.")] = 60.0,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour text output (default: when stdout is a terminal).")] = None,
 ) -> None:
     """Score article files for machine-translated origin, per article and per sentence.
@@ -92,7 +93,7 @@ def score(
     from .report import write_reports
     from .types import Verdict
 
-    detector = _load_detector(model, fast)
+    detector = _load_detector(model, fast, timeout)
     options = _read_options(text_field, id_field, title_field, url_field, source_field, max_bytes)
     markup = sys.stdout.isatty() if color is None else color
     n_failed = n_flagged = n_total = 0

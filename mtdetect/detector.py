@@ -1,7 +1,9 @@
 """The facade: ``Detector.load().score(text)`` -> :class:`ArticleReport`.
 
 A Detector owns the recognizers and a scoring model. Each article is analysed once
-(segmentation + recognizers); the analysis feeds the model and the report alike.
+(segmentation + recognizers); the analysis feeds the model and the report alike. With a
+``timeout``, an article whose analysis runs past it becomes an error report and the batch
+goes on (see :mod:`mtdetect.budget` for where the limit can be enforced).
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from .budget import ArticleTimeout, time_budget
 from .features import Analysis, analyze, rule_score
 from .recognizers import builtin_recognizers
 from .recognizers.base import Recognizer
@@ -111,31 +114,44 @@ def resolve_model(model: str | os.PathLike | None, *, fast: bool = False) -> str
 
 
 class Detector:
-    """Scores articles and sentences for machine-translated origin, with explanations."""
+    """Scores articles and sentences for machine-translated origin, with explanations.
 
-    def __init__(self, model: ScoringModel | None = None, recognizers: Sequence[Recognizer] | None = None) -> None:
+    ``timeout``: seconds allowed for one article's analysis (segmentation and
+    recognizers); an article over it becomes an error report. ``None`` or ``0``: no limit.
+    """
+
+    def __init__(
+        self,
+        model: ScoringModel | None = None,
+        recognizers: Sequence[Recognizer] | None = None,
+        timeout: float | None = None,
+    ) -> None:
         self.model: ScoringModel = model if model is not None else RuleModel()
         self.recognizers: list[Recognizer] = (
             list(recognizers) if recognizers is not None else builtin_recognizers()
         )
+        self.timeout = timeout if timeout and timeout > 0 else None
         for rec in self.recognizers:
             rec.load()
 
     @classmethod
-    def load(cls, model: str | os.PathLike | None = None, *, fast: bool = False, embedder=None) -> "Detector":
+    def load(
+        cls, model: str | os.PathLike | None = None, *, fast: bool = False, embedder=None,
+        timeout: float | None = None,
+    ) -> "Detector":
         """A detector with the given bundle, ``rules``, or the shipped default model.
 
         Falls back to the rule scorer only when no bundle is given and none is shipped.
         """
         where = resolve_model(model, fast=fast)
         if where == RULES_MODEL:
-            return cls(RuleModel())
+            return cls(RuleModel(), timeout=timeout)
         where = Path(where)
         if model is None and os.environ.get(MODEL_ENV) is None and not (where / "card.json").exists():
-            return cls(RuleModel())
+            return cls(RuleModel(), timeout=timeout)
         from .model import load_bundle
 
-        return cls(load_bundle(where, embedder=embedder))
+        return cls(load_bundle(where, embedder=embedder), timeout=timeout)
 
     def analyze(self, text: str) -> Analysis:
         """Segmentation and findings for ``text`` (no scoring)."""
@@ -164,17 +180,40 @@ class Detector:
             yield from self._score_batch(batch)
 
     def _score_batch(self, batch: list[Article | InputError]) -> list[ArticleReport]:
-        articles = [a for a in batch if isinstance(a, Article)]
-        analyses = [self.analyze(a.text) for a in articles]
-        predictions = iter(self.model.predict(analyses)) if analyses else iter(())
-        analysed = iter(analyses)
-        reports = []
+        # Each slot is a finished (error) report or an analysed article awaiting its score.
+        slots: list[ArticleReport | tuple[Article, Analysis]] = []
         for item in batch:
             if isinstance(item, InputError):
-                reports.append(ArticleReport.from_error(item))
-            else:
-                reports.append(self._report(item, next(analysed), next(predictions)))
-        return reports
+                slots.append(ArticleReport.from_error(item))
+                continue
+            try:
+                with time_budget(self.timeout):
+                    analysis = self.analyze(item.text)
+            except ArticleTimeout:
+                slots.append(self._timeout_report(item))
+                continue
+            slots.append((item, analysis))
+        analyses = [slot[1] for slot in slots if isinstance(slot, tuple)]
+        predictions = iter(self.model.predict(analyses)) if analyses else iter(())
+        return [
+            slot if isinstance(slot, ArticleReport) else self._report(*slot, next(predictions))
+            for slot in slots
+        ]
+
+    def _timeout_report(self, article: Article) -> ArticleReport:
+        """The error report of an article whose analysis ran out of time."""
+        where = article.path or article.id
+        # Name the article when its input holds several (a JSONL line, a feed item).
+        which = f"article {article.id}: " if article.id != where else ""
+        error = InputError(
+            input=where,
+            id=article.id,
+            reason=f"{which}analysis exceeded the {self.timeout:g} s time budget (--timeout)",
+        )
+        return replace(
+            ArticleReport.from_error(error),
+            title=article.title, source=article.source, url=article.url, published=article.published,
+        )
 
     def _report(self, article: Article, analysis: Analysis, pred: Prediction) -> ArticleReport:
         sentences = tuple(
