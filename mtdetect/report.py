@@ -1,4 +1,4 @@
-"""Rendering ArticleReports: text (for people), json, jsonl and csv (for programs).
+"""Rendering ArticleReports: text and html (for people), json, jsonl and csv (for programs).
 
 Every writer streams: reports are written as they arrive, so a long batch shows output
 early and memory stays flat.
@@ -13,7 +13,7 @@ from typing import TextIO
 
 from .types import ArticleReport, Finding, SentenceScore, Verdict
 
-FORMATS = ("text", "json", "jsonl", "csv")
+FORMATS = ("text", "json", "jsonl", "csv", "html")
 
 CSV_COLUMNS = (
     "id", "path", "source", "url", "title", "p_mt", "verdict", "source_lang_hint",
@@ -27,12 +27,15 @@ _VERDICT_STYLE = {
 }
 
 
+def top_finding_of(findings: Iterable[dict]) -> str:
+    """``kind: "text"`` of the strongest finding (as JSON dicts), or empty."""
+    best = max(findings, key=lambda f: f.get("score") or 0.0, default=None)
+    return "" if best is None else f'{best.get("kind")}: "{best.get("text")}"'
+
+
 def top_finding(report: ArticleReport) -> str:
     """``kind: "text"`` of the strongest finding, or empty."""
-    if not report.findings:
-        return ""
-    f = max(report.findings, key=lambda x: x.score)
-    return f'{f.kind}: "{f.text}"'
+    return top_finding_of(f.to_dict() for f in report.findings)
 
 
 def csv_row(report: ArticleReport) -> dict[str, object]:
@@ -124,11 +127,20 @@ def write_reports(reports: Iterable[ArticleReport], fmt: str, out: TextIO, *, ex
     first = True
     if fmt == "json":
         out.write("[")
+    elif fmt == "html":
+        from .html_report import page_head
+
+        out.write(page_head("mtdetect scores") + "<h1>mtdetect scores</h1>\n")
     for rep in reports:
         if fmt == "jsonl":
             out.write(json.dumps(rep.to_dict(explain), ensure_ascii=False) + "\n")
         elif fmt == "json":
             out.write(("\n" if first else ",\n") + json.dumps(rep.to_dict(explain), ensure_ascii=False, indent=2))
+        elif fmt == "html":
+            from .html_report import article_html, error_html
+
+            rec = rep.to_dict(explain)
+            out.write((error_html(rec) if rep.error else article_html(rec)) + "\n")
         elif fmt == "csv":
             if writer is None:
                 writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
@@ -148,3 +160,7 @@ def write_reports(reports: Iterable[ArticleReport], fmt: str, out: TextIO, *, ex
         yield rep
     if fmt == "json":
         out.write("\n]\n")
+    elif fmt == "html":
+        from .html_report import PAGE_TAIL
+
+        out.write(PAGE_TAIL)

@@ -1,0 +1,663 @@
+"""Batch audits: stream many inputs through the detector into a resumable output folder.
+
+``run_audit`` reads every input lazily, scores articles in batches (in this process, or
+in ``jobs`` worker processes), and appends each finished batch to ``articles.jsonl`` and
+``errors.jsonl`` with a flush and an fsync, so a crash or a kill loses at most the batch in
+flight. The roll-ups (``summary.json``, ``sources.csv``, ``articles.csv``, ``report.html``)
+are computed afterwards by streaming ``articles.jsonl`` once, and written atomically
+(temporary file + rename). Memory stays flat in the number of articles: besides one batch
+per worker, the audit keeps only the set of article ids seen, one accumulator per outlet
+and the ``report_limit`` most suspicious flagged articles for the HTML report.
+
+Resume (``resume=True``): a torn last line left by a kill is cut off, unparseable lines are
+dropped (and counted), every id already in ``articles.jsonl`` or ``errors.jsonl`` is skipped,
+and error records already written are not written again. Reading the inputs again is cheap
+next to scoring them, so resume re-reads everything and scores only what is missing; the
+finished folder is the same as that of an uninterrupted run.
+
+Duplicates: an article id met a second time in the inputs is not scored again; it is
+counted, warned about (``on_warning``) and listed in ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import io
+import json
+import math
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .io import ReadOptions, iter_input_files, read_articles
+from .report import top_finding_of
+from .types import Article, InputError
+
+ARTICLES_FILE = "articles.jsonl"
+ERRORS_FILE = "errors.jsonl"
+ARTICLES_CSV = "articles.csv"
+SUMMARY_FILE = "summary.json"
+SOURCES_CSV = "sources.csv"
+REPORT_FILE = "report.html"
+
+ARTICLE_CSV_COLUMNS = (
+    "id", "source", "url", "title", "p_mt", "verdict", "source_lang_hint",
+    "n_sentences", "n_findings", "top_finding", "published", "path",
+)
+SOURCE_CSV_COLUMNS = (
+    "source", "articles", "flagged", "share_flagged", "share_flagged_low", "share_flagged_high",
+    "unsure", "mean_p_mt", "top_artifacts", "source_languages",
+)
+NO_SOURCE = "(unknown)"
+#: z for a two-sided 95% interval.
+Z95 = 1.959963984540054
+
+
+class AuditInterrupted(Exception):
+    """The audit was stopped (Ctrl-C or SIGTERM); the output folder is valid and resumable."""
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """How to run one audit."""
+
+    out: Path
+    jobs: int = 1
+    resume: bool = False
+    batch_size: int = 32
+    explain: bool = True
+    report_limit: int = 500
+    read_options: ReadOptions = field(default_factory=ReadOptions)
+    #: What worker processes load: ``(model, fast, timeout)`` for ``Detector.load``.
+    model: str | None = None
+    fast: bool = False
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {self.jobs}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
+
+
+@dataclass
+class AuditResult:
+    """What one call of :func:`run_audit` did, and the roll-up over the whole folder."""
+
+    scored: int = 0
+    skipped_resumed: int = 0
+    duplicates: int = 0
+    new_errors: int = 0
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total_errors(self) -> int:
+        return int(self.summary.get("errors", 0))
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for a binomial proportion (``(0, 1)`` when ``n == 0``)."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class OutletStats:
+    """Running totals for one outlet."""
+
+    articles: int = 0
+    flagged: int = 0
+    unsure: int = 0
+    sum_p: float = 0.0
+    artifacts: Counter = field(default_factory=Counter)
+    languages: Counter = field(default_factory=Counter)
+
+    def add(self, rec: dict[str, Any]) -> None:
+        self.articles += 1
+        verdict = rec.get("verdict")
+        self.flagged += verdict == "machine_translated"
+        self.unsure += verdict == "unsure"
+        self.sum_p += float(rec.get("p_mt") or 0.0)
+        for f in rec.get("findings") or ():
+            self.artifacts[f"{f.get('kind')}/{f.get('rule')}"] += 1
+        if rec.get("source_lang_hint") and verdict != "human":
+            self.languages[rec["source_lang_hint"]] += 1
+
+    def row(self, source: str) -> dict[str, Any]:
+        lo, hi = wilson_interval(self.flagged, self.articles)
+        return {
+            "source": source,
+            "articles": self.articles,
+            "flagged": self.flagged,
+            "share_flagged": round(self.flagged / self.articles, 4) if self.articles else 0.0,
+            "share_flagged_low": round(lo, 4),
+            "share_flagged_high": round(hi, 4),
+            "unsure": self.unsure,
+            "mean_p_mt": round(self.sum_p / self.articles, 4) if self.articles else 0.0,
+            "top_artifacts": "; ".join(f"{k} ({n})" for k, n in self.artifacts.most_common(3)),
+            "source_languages": "; ".join(f"{k} ({n})" for k, n in self.languages.most_common(3)),
+        }
+
+
+# --------------------------------------------------------------------------- output files
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+    with _AtomicFile(path) as fh:
+        fh.write(text)
+
+
+def repair_jsonl(path: Path) -> int:
+    """Make ``path`` a clean JSON Lines file; return the number of lines dropped.
+
+    A kill can leave a torn last line (no newline, or half a JSON object); any line that is
+    not a JSON object is dropped. The file is rewritten atomically only if something changed.
+    """
+    if not path.exists():
+        return 0
+    raw = path.read_bytes()
+    if not raw:
+        return 0
+    kept: list[bytes] = []
+    dropped = 0
+    lines = raw.split(b"\n")
+    complete, tail = lines[:-1], lines[-1]  # tail is b"" when the file ends with a newline
+    for line in complete:
+        if not line.strip():
+            continue
+        if _is_json_object(line):
+            kept.append(line)
+        else:
+            dropped += 1
+    if tail.strip():
+        dropped += 1  # a line without its newline was cut off mid-write
+    if dropped:
+        atomic_write_text(path, "".join(line.decode("utf-8") + "\n" for line in kept))
+    return dropped
+
+
+def _is_json_object(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSON Lines file, skipping lines that do not parse."""
+    if not path.exists():
+        return
+    with path.open("r", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(obj, dict):
+                yield obj
+
+
+class _Appender:
+    """Appends JSON lines; each batch is one write, then flush and fsync."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: TextIO = path.open("a", encoding="utf-8", newline="\n")
+
+    def write(self, records: Iterable[dict[str, Any]]) -> None:
+        payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        if payload:
+            self._fh.write(payload)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def error_record(input: str, reason: str, line: int | None = None, id: str | None = None) -> dict[str, Any]:
+    """One line of ``errors.jsonl``."""
+    return {"input": input, "line": line, "id": id, "reason": reason}
+
+
+def _error_key(rec: dict[str, Any]) -> tuple:
+    return (rec.get("input"), rec.get("line"), rec.get("id"), rec.get("reason"))
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+_WORKER_DETECTOR = None
+
+
+def _worker_init(model: str | None, fast: bool, timeout: float | None, threads: int) -> None:
+    """Load one detector per worker process; Ctrl-C is handled by the parent only."""
+    global _WORKER_DETECTOR
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
+    _WORKER_DETECTOR = load_detector(model, fast, timeout)
+
+
+def load_detector(model: str | None, fast: bool, timeout: float | None):
+    """``Detector.load`` with the audit's options."""
+    from .detector import Detector
+
+    return Detector.load(model, fast=fast, timeout=timeout)
+
+
+def _worker_score(articles: list[Article], explain: bool) -> list[dict[str, Any]]:
+    return score_batch(_WORKER_DETECTOR, articles, explain)
+
+
+def score_batch(detector, articles: list[Article], explain: bool) -> list[dict[str, Any]]:
+    """Score a batch; each result is ``{"article": dict}`` or ``{"error": dict}``."""
+    out = []
+    for art, rep in zip(articles, detector.score_many(articles, batch_size=len(articles) or 1)):
+        if rep.error:
+            out.append({"error": error_record(art.path or art.id, rep.error, id=art.id)})
+        else:
+            out.append({"article": rep.to_dict(explain)})
+    return out
+
+
+class _InProcess:
+    """Runs batches in this process (``jobs == 1``)."""
+
+    def __init__(self, detector, explain: bool) -> None:
+        self.detector, self.explain = detector, explain
+
+    def submit(self, batch: list[Article]) -> Callable[[], list[dict[str, Any]]]:
+        result = score_batch(self.detector, batch, self.explain)
+        return lambda: result
+
+    def close(self, cancel: bool = False) -> None:
+        pass
+
+
+class _Pool:
+    """Runs batches in worker processes, keeping at most ``2 * jobs`` batches in flight."""
+
+    def __init__(self, config: AuditConfig) -> None:
+        import multiprocessing
+
+        threads = max(1, (os.cpu_count() or 1) // config.jobs)
+        self.explain = config.explain
+        self.pool = ProcessPoolExecutor(
+            max_workers=config.jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(config.model, config.fast, config.timeout, threads),
+        )
+
+    def submit(self, batch: list[Article]) -> Callable[[], list[dict[str, Any]]]:
+        fut: Future = self.pool.submit(_worker_score, batch, self.explain)
+        return fut.result
+
+    def close(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+# --------------------------------------------------------------------------- the audit
+
+
+@dataclass
+class _State:
+    done_ids: set[str]
+    written_errors: set[tuple]
+    seen_ids: set[str] = field(default_factory=set)
+    duplicate_examples: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_audit(
+    inputs: list[str],
+    config: AuditConfig,
+    *,
+    detector=None,
+    on_warning: Callable[[str], None] | None = None,
+    progress: "AuditProgress | None" = None,
+) -> AuditResult:
+    """Audit ``inputs`` into ``config.out``; see the module docstring for the guarantees.
+
+    ``detector`` is used in-process when ``config.jobs == 1`` (else loaded from
+    ``config.model``/``config.fast``). Raises :class:`AuditInterrupted` on Ctrl-C/SIGTERM
+    after the output written so far has been made consistent.
+    """
+    warn = on_warning or (lambda msg: None)
+    out = config.out
+    out.mkdir(parents=True, exist_ok=True)
+    articles_path, errors_path = out / ARTICLES_FILE, out / ERRORS_FILE
+    if not config.resume:
+        for name in (ARTICLES_FILE, ERRORS_FILE, ARTICLES_CSV, SUMMARY_FILE, SOURCES_CSV, REPORT_FILE):
+            (out / name).unlink(missing_ok=True)
+    result = AuditResult()
+    dropped = repair_jsonl(articles_path) + repair_jsonl(errors_path)
+    if dropped:
+        warn(f"resume: dropped {dropped} incomplete line(s) left by an interrupted run")
+    state = _State(
+        done_ids={str(r.get("id")) for r in iter_jsonl(articles_path)}
+        | {str(r["id"]) for r in iter_jsonl(errors_path) if r.get("id") is not None},
+        written_errors={_error_key(r) for r in iter_jsonl(errors_path)},
+    )
+    started = time.time()
+
+    if detector is None:
+        # Also with worker processes: the parent's copy names the model and its thresholds
+        # in the summary (embeddings load lazily, so this costs little).
+        detector = load_detector(config.model, config.fast, config.timeout)
+    runner: _InProcess | _Pool = _InProcess(detector, config.explain) if config.jobs == 1 else _Pool(config)
+    model_id = detector.model.model_id
+
+    articles_out, errors_out = _Appender(articles_path), _Appender(errors_path)
+    pending: deque[Callable[[], list[dict[str, Any]]]] = deque()
+    max_pending = 2 * config.jobs
+
+    def drain(limit: int) -> None:
+        while len(pending) > limit:
+            results = pending.popleft()()
+            arts = [r["article"] for r in results if "article" in r]
+            errs = [r["error"] for r in results if "error" in r]
+            _write_errors(errs)
+            articles_out.write(arts)
+            result.scored += len(arts)
+            if progress:
+                progress.articles_done(len(arts) + len(errs))
+
+    def _write_errors(errs: list[dict[str, Any]]) -> None:
+        fresh = [e for e in errs if _error_key(e) not in state.written_errors]
+        state.written_errors.update(_error_key(e) for e in fresh)
+        errors_out.write(fresh)
+        result.new_errors += len(fresh)
+
+    previous_term = _install_term_handler()
+    interrupted = False
+    try:
+        batch: list[Article] = []
+        for item in _items(inputs, config.read_options, progress):
+            if isinstance(item, InputError):
+                _write_errors([error_record(item.input, item.reason, item.line, item.id)])
+                continue
+            if item.id in state.seen_ids:
+                result.duplicates += 1
+                where = item.path or "?"
+                warn(f"duplicate article id {item.id!r} in {where}: reported once")
+                if len(state.duplicate_examples) < 100:
+                    state.duplicate_examples.append({"id": item.id, "input": where})
+                continue
+            state.seen_ids.add(item.id)
+            if item.id in state.done_ids:
+                result.skipped_resumed += 1
+                continue
+            batch.append(item)
+            if len(batch) >= config.batch_size:
+                pending.append(runner.submit(batch))
+                batch = []
+                drain(max_pending - 1)
+        if batch:
+            pending.append(runner.submit(batch))
+        drain(0)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        _restore_term_handler(previous_term)
+        runner.close(cancel=interrupted)
+        articles_out.close()
+        errors_out.close()
+    if interrupted:
+        raise AuditInterrupted(f"interrupted; {result.scored} articles written this run; rerun with --resume to finish")
+
+    result.summary = write_rollups(
+        out,
+        inputs=inputs,
+        model_id=model_id,
+        thresholds=_thresholds(detector),
+        duplicates=result.duplicates,
+        duplicate_examples=state.duplicate_examples,
+        report_limit=config.report_limit,
+        elapsed=time.time() - started,
+        scored_this_run=result.scored,
+    )
+    return result
+
+
+def _thresholds(detector) -> dict[str, float] | None:
+    th = getattr(getattr(detector, "model", None), "thresholds", None)
+    return None if th is None else {"low": th.low, "high": th.high}
+
+
+def _items(inputs: list[str], options: ReadOptions, progress: "AuditProgress | None") -> Iterator[Article | InputError]:
+    """Articles and errors from every input, one file at a time (so progress can count files)."""
+    files = list(iter_input_files(inputs, options))
+    if progress:
+        progress.set_total_files(sum(1 for f in files if not isinstance(f, InputError)))
+    for f in files:
+        if isinstance(f, InputError):
+            yield f
+            continue
+        yield from read_articles([f], options)
+        if progress:
+            progress.file_done()
+
+
+def _install_term_handler():
+    """Turn SIGTERM into KeyboardInterrupt so a terminated audit stops as cleanly as Ctrl-C."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _restore_term_handler(previous) -> None:
+    if previous is not None:
+        try:
+            signal.signal(signal.SIGTERM, previous)
+        except ValueError:  # pragma: no cover
+            pass
+
+
+# --------------------------------------------------------------------------- roll-ups
+
+
+def write_rollups(
+    out: Path,
+    *,
+    inputs: list[str],
+    model_id: str | None,
+    thresholds: dict[str, float] | None,
+    duplicates: int,
+    duplicate_examples: list[dict[str, Any]],
+    report_limit: int,
+    elapsed: float,
+    scored_this_run: int,
+) -> dict[str, Any]:
+    """Stream ``articles.jsonl`` once into articles.csv, sources.csv, summary.json, report.html."""
+    from .html_report import render_audit_html
+
+    outlets: dict[str, OutletStats] = defaultdict(OutletStats)
+    overall = OutletStats()
+    flagged_heap: list[tuple[float, int, dict[str, Any]]] = []
+    with _AtomicFile(out / ARTICLES_CSV) as csv_fh:
+        writer = csv.DictWriter(csv_fh, fieldnames=ARTICLE_CSV_COLUMNS)
+        writer.writeheader()
+        for n, rec in enumerate(iter_jsonl(out / ARTICLES_FILE)):
+            writer.writerow(article_csv_row(rec))
+            source = rec.get("source") or NO_SOURCE
+            outlets[source].add(rec)
+            overall.add(rec)
+            if rec.get("verdict") == "machine_translated" and report_limit > 0:
+                item = (float(rec.get("p_mt") or 0.0), -n, rec)
+                if len(flagged_heap) < report_limit:
+                    heapq.heappush(flagged_heap, item)
+                else:
+                    heapq.heappushpop(flagged_heap, item)
+    errors = list(iter_jsonl(out / ERRORS_FILE))
+    source_rows = sorted(
+        (stats.row(name) for name, stats in outlets.items()),
+        key=lambda r: (-r["share_flagged"], -r["articles"], r["source"]),
+    )
+    lo, hi = wilson_interval(overall.flagged, overall.articles)
+    summary = {
+        "articles": overall.articles,
+        "errors": len(errors),
+        "duplicates": duplicates,
+        "duplicate_examples": duplicate_examples,
+        "verdicts": {
+            "machine_translated": overall.flagged,
+            "unsure": overall.unsure,
+            "human": overall.articles - overall.flagged - overall.unsure,
+        },
+        "share_flagged": round(overall.flagged / overall.articles, 4) if overall.articles else 0.0,
+        "share_flagged_95ci": [round(lo, 4), round(hi, 4)],
+        "mean_p_mt": round(overall.sum_p / overall.articles, 4) if overall.articles else 0.0,
+        "sources": len(outlets),
+        "top_artifacts": dict(overall.artifacts.most_common(10)),
+        "source_languages": dict(overall.languages.most_common()),
+        "model": model_id,
+        "thresholds": thresholds,
+        "inputs": inputs,
+        "scored_this_run": scored_this_run,
+        "seconds_this_run": round(elapsed, 2),
+        "by_source": source_rows,
+    }
+    from . import __version__
+
+    summary["mtdetect_version"] = __version__
+    atomic_write_text(out / SUMMARY_FILE, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    src_buf = io.StringIO()
+    src_writer = csv.DictWriter(src_buf, fieldnames=SOURCE_CSV_COLUMNS)
+    src_writer.writeheader()
+    src_writer.writerows(source_rows)
+    atomic_write_text(out / SOURCES_CSV, src_buf.getvalue())
+    flagged = [rec for _, _, rec in sorted(flagged_heap, key=lambda t: (-t[0], -t[1]))]
+    atomic_write_text(out / REPORT_FILE, render_audit_html(summary, source_rows, flagged, errors[:200]))
+    return summary
+
+
+class _AtomicFile:
+    """A text file written under a temporary name and renamed into place on success."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> TextIO:
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        os.chmod(self._tmp, 0o666 & ~_current_umask())  # mkstemp's 0600 would surprise users
+        self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        return self._fh
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+        finally:
+            self._fh.close()
+        if exc_type is None:
+            os.replace(self._tmp, self.path)
+        else:
+            os.unlink(self._tmp)
+
+
+def article_csv_row(rec: dict[str, Any]) -> dict[str, Any]:
+    """The flat ``articles.csv`` row of one ``articles.jsonl`` record."""
+    p = rec.get("p_mt")
+    return {
+        "id": rec.get("id"),
+        "source": rec.get("source") or "",
+        "url": rec.get("url") or "",
+        "title": rec.get("title") or "",
+        "p_mt": "" if p is None else f"{p:.4f}",
+        "verdict": rec.get("verdict") or "",
+        "source_lang_hint": rec.get("source_lang_hint") or "",
+        "n_sentences": len(rec.get("sentences") or ()),
+        "n_findings": len(rec.get("findings") or ()),
+        "top_finding": top_finding_of(rec.get("findings") or ()),
+        "published": rec.get("published") or "",
+        "path": rec.get("path") or "",
+    }
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class AuditProgress:
+    """A rich progress bar over input files, with articles/s; silent when not a terminal."""
+
+    def __init__(self, enabled: bool | None = None, stream: TextIO | None = None) -> None:
+        stream = stream or sys.stderr
+        self.enabled = stream.isatty() if enabled is None else enabled
+        self._articles = 0
+        self._start = time.monotonic()
+        self._task = None
+        self._progress = None
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._progress = Progress(
+                TextColumn("auditing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("files  {task.fields[articles]} articles  {task.fields[rate]} articles/s"),
+                TimeRemainingColumn(),
+                console=Console(file=stream),
+                transient=False,
+            )
+
+    def __enter__(self) -> "AuditProgress":
+        if self._progress is not None:
+            self._progress.start()
+            self._task = self._progress.add_task("audit", total=None, articles=0, rate="-")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def set_total_files(self, n: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, total=n)
+
+    def file_done(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def articles_done(self, n: int) -> None:
+        self._articles += n
+        if self._progress is not None:
+            rate = self._articles / max(time.monotonic() - self._start, 1e-9)
+            self._progress.update(self._task, articles=self._articles, rate=f"{rate:.1f}")
