@@ -524,7 +524,11 @@ def write_rollups(
                     heapq.heappush(flagged_heap, item)
                 else:
                     heapq.heappushpop(flagged_heap, item)
-    errors = list(iter_jsonl(out / ERRORS_FILE))
+    n_errors, first_errors = 0, []
+    for err in iter_jsonl(out / ERRORS_FILE):
+        n_errors += 1
+        if len(first_errors) < 200:
+            first_errors.append(err)
     source_rows = sorted(
         (stats.row(name) for name, stats in outlets.items()),
         key=lambda r: (-r["share_flagged"], -r["articles"], r["source"]),
@@ -532,7 +536,7 @@ def write_rollups(
     lo, hi = wilson_interval(overall.flagged, overall.articles)
     summary = {
         "articles": overall.articles,
-        "errors": len(errors),
+        "errors": n_errors,
         "duplicates": duplicates,
         "duplicate_examples": duplicate_examples,
         "verdicts": {
@@ -563,7 +567,7 @@ def write_rollups(
     src_writer.writerows(source_rows)
     atomic_write_text(out / SOURCES_CSV, src_buf.getvalue())
     flagged = [rec for _, _, rec in sorted(flagged_heap, key=lambda t: (-t[0], -t[1]))]
-    atomic_write_text(out / REPORT_FILE, render_audit_html(summary, source_rows, flagged, errors[:200]))
+    atomic_write_text(out / REPORT_FILE, render_audit_html(summary, source_rows, flagged, first_errors))
     return summary
 
 

@@ -105,6 +105,7 @@ def mixed_inputs(root: Path) -> Path:
         "id,text,url\nc1,The bakery on the square reopened after a fire. P=0.99 then.,https://zeta.test/x\n",
         encoding="utf-8",
     )
+    (d / "latin1.txt").write_bytes("Caf\u00e9 owners on the square complained about the works. P=0.30 said.".encode("latin-1"))
     (d / "binary.bin").write_bytes(b"\x00\x01\x02\x03" * 64)
     (d / "empty.txt").write_bytes(b"")
     (d / "huge.txt").write_bytes(b"word " * 5000)
@@ -132,6 +133,7 @@ def test_mixed_inputs_every_article_once_and_every_bad_input_named(tmp_path):
     assert ids == sorted([
         "rss-1", "rss-2", "atom-1", "j1", "j2", "c1",
         str(src / "local-paper" / "story.txt"), str(src / "notes.md"), str(src / "page.html"),
+        str(src / "latin1.txt"),  # not UTF-8, but decodable: scored, not lost
     ])
     errors = read_jsonl(out / ERRORS_FILE)
     failed = {Path(e["input"]).name for e in errors}
@@ -139,7 +141,9 @@ def test_mixed_inputs_every_article_once_and_every_bad_input_named(tmp_path):
     bad_line = next(e for e in errors if e["input"].endswith("export.jsonl"))
     assert bad_line["line"] == 3
     assert all(e["reason"] for e in errors)
-    assert res.summary["articles"] == 9 and res.summary["errors"] == 5
+    assert res.summary["articles"] == 10 and res.summary["errors"] == 5
+    latin = next(a for a in arts if a["id"].endswith("latin1.txt"))
+    assert latin["sentences"][0]["text"].startswith("Caf\u00e9 owners")
 
 
 def test_outlet_comes_from_record_then_domain_then_feed_then_folder(tmp_path):
@@ -352,7 +356,7 @@ def test_cli_audit_exit_3_when_an_input_failed(tmp_path):
     out = tmp_path / "out"
     res = runner.invoke(app, ["audit", str(src), "--out", str(out), "--model", "rules", "--max-bytes", "20000", "-q"])
     assert res.exit_code == 3, res.output
-    assert "9 articles" in res.output and "5 input errors" in res.output
+    assert "10 articles" in res.output and "5 input errors" in res.output
     assert (out / "report.html").exists() and (out / "sources.csv").exists() and (out / "articles.csv").exists()
 
 
@@ -405,3 +409,30 @@ def test_wilson_matches_the_formula_spelled_out():
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     assert wilson_interval(k, n) == (pytest.approx(centre - half), pytest.approx(centre + half))
+
+
+def test_progress_bar_counts_files_and_articles(tmp_path):
+    import io
+
+    from mtdetect.audit import AuditProgress
+
+    src = mixed_inputs(tmp_path)
+    stream = io.StringIO()
+    with AuditProgress(enabled=True, stream=stream) as progress:
+        run_audit([str(src)], AuditConfig(out=tmp_path / "out", read_options=ReadOptions(max_bytes=20_000)),
+                  detector=marker_detector(), progress=progress)
+    shown = stream.getvalue()
+    assert "12/12" in shown and "10 articles" in shown and "articles/s" in shown
+
+
+def test_progress_is_silent_when_not_a_terminal():
+    import io
+
+    from mtdetect.audit import AuditProgress
+
+    stream = io.StringIO()
+    with AuditProgress(stream=stream) as progress:
+        progress.set_total_files(3)
+        progress.file_done()
+        progress.articles_done(5)
+    assert stream.getvalue() == ""
