@@ -35,7 +35,6 @@ SENTENCE_STARTERS = frozenset(
 
 _END = re.compile(r"""[.!?\u2026]+["'\u201d\u2019)\]]*|["'\u201d\u2019][.!?]""")
 _NEXT_START = re.compile(r"""\s+(?=["'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u00de])""")
-_TOKEN_BEFORE = re.compile(r"(\S+?)\.+$")
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 
 
