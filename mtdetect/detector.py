@@ -9,6 +9,7 @@ goes on (see :mod:`mtdetect.budget` for where the limit can be enforced).
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,16 @@ from .types import Article, ArticleReport, Finding, InputError, SentenceScore, V
 
 MODEL_ENV = "MTDETECT_MODEL"
 RULES_MODEL = "rules"
+
+# A surrogate code point on its own is not a character: UTF-8 cannot encode it, so the
+# tokenizer, the text hasher and the text report would fail on it. JSON's "\ud800" escape
+# and Python callers can still hand one in.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD (one for one: offsets are kept)."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +165,11 @@ class Detector:
         return cls(load_bundle(where, embedder=embedder), timeout=timeout)
 
     def analyze(self, text: str) -> Analysis:
-        """Segmentation and findings for ``text`` (no scoring)."""
-        return analyze(text, self.recognizers)
+        """Segmentation and findings for ``text`` (no scoring).
+
+        Lone surrogates are replaced by U+FFFD first (see :func:`replace_lone_surrogates`).
+        """
+        return analyze(replace_lone_surrogates(text), self.recognizers)
 
     def score(self, item: str | Article) -> ArticleReport:
         """Score one text or Article."""
