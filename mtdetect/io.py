@@ -57,9 +57,17 @@ the file. Standard input has no folder, so its articles may have no source.
 
 Encodings: a BOM (UTF-8, UTF-16, UTF-32) wins; then strict UTF-8; then a charset the
 HTML/XML declares, if the bytes decode with it; then Windows-1252 when charset-normalizer
-agrees the text is in a single-byte Latin code page (it cannot tell cp1250 from cp1252
-on short English text, and cp1252 is by far the likelier for English news); then
-charset-normalizer's guess (made on the first 1 MB; the whole file must then decode).
+guesses a single-byte Latin code page, or anything else while the text read as cp1252
+looks like Latin-script text (non-ASCII characters one or two at a time, not whole words
+of them): on short English text it guesses cp1250, cp775, cp037 (EBCDIC), cp1251 or even
+Shift JIS for plain Latin-1, and cp1252 is by far the likelier for English news; then
+charset-normalizer's
+guess (made on the first 1 MB; the whole file must then decode). A file cut short in the
+middle of a character (a truncated download) keeps its encoding: the incomplete last
+character is dropped, when the rest of the file shows the encoding (UTF-8 with other
+non-ASCII characters, or a BOM or BOM-less UTF-16 layout). Line-oriented records (JSONL,
+CSV, TSV) in a file that is UTF-8 except for some lines in another encoding are read per
+line: each such line is an error naming it, and no line is silently decoded as mojibake.
 Binary: NUL bytes (unless the layout is BOM-less UTF-16) or more than 2% control
 characters after decoding. Feeds are decoded by feedparser itself, which follows the
 XML encoding rules. Compressed files (gzip, bzip2, xz, zstd, zip) and PDFs are rejected
@@ -158,9 +166,18 @@ _LATIN_CODEPAGES = frozenset(
         "cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_3",
         "iso8859_4", "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15",
         "iso8859_16", "mac_roman", "mac_latin2", "mac_iceland", "mac_turkish", "cp437",
-        "cp850", "cp858",
+        "cp850", "cp858", "cp775", "cp852", "cp857", "cp860", "cp861", "cp863", "cp865",
+        "cp1258", "hp_roman8", "mac_croatian", "mac_romanian",
     )
 )
+# Three or more non-ASCII characters in a row: whole words of another script (Cyrillic,
+# Greek, CJK, ... read through cp1252), not the odd accented letter of Latin-script text.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{3}")
+# A character that UTF-8 decoding with "surrogateescape" made of an undecodable byte.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+# Any other non-ASCII character: proof that the file holds real UTF-8 text somewhere.
+_UTF8_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_LINE_FORMATS = frozenset({"jsonl", "csv", "tsv"})
 
 # C0/C1 control characters other than ordinary whitespace; plenty of them means binary.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -185,6 +202,9 @@ _DECLARED_CHARSET = re.compile(
 _MD_ATX_TITLE = re.compile(r"#[ \t]+(.+?)[ \t]*#*[ \t]*\Z")
 _MD_SETEXT_RULE = re.compile(r"=+[ \t]*\Z")
 
+# Never article text, and kept by trafilatura: inert <template> markup (invisible, so a
+# place to hide text) and <noscript> "enable JavaScript" notices.
+_PRUNED_XPATHS = ["//template", "//noscript"]
 # Elements whose content is never article text (the HTML fallback and feed summaries).
 _NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe"})
 _BOILERPLATE_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
@@ -308,7 +328,7 @@ def decode_bytes(data: bytes, name: str, *, declared: str | None = None) -> tupl
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                return _decode_cut_short(data, encoding), encoding
             except UnicodeDecodeError as exc:
                 raise DecodeError(
                     f"invalid {encoding.upper()} despite its byte-order mark: "
@@ -322,13 +342,13 @@ def decode_bytes(data: bytes, name: str, *, declared: str | None = None) -> tupl
         if encoding is None:
             raise DecodeError("binary file (contains NUL bytes)")
         try:
-            text = data.decode(encoding)
+            text = _decode_cut_short(data, encoding)
         except UnicodeDecodeError:
             raise DecodeError("binary file (contains NUL bytes)") from None
         return _reject_control_heavy(text, encoding)
 
     try:
-        return _reject_control_heavy(data.decode("utf-8"), "utf-8")
+        return _reject_control_heavy(_decode_cut_short(data, "utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
 
@@ -357,19 +377,49 @@ def decode_bytes(data: bytes, name: str, *, declared: str | None = None) -> tupl
     raise DecodeError("binary file (not UTF-8 and no text encoding fits)")
 
 
+def _decode_cut_short(data: bytes, encoding: str) -> str:
+    """``data.decode(encoding)``, but a file cut short inside its last character loses that
+    character instead of its encoding.
+
+    For UTF-8 the rest must hold other non-ASCII text: an ASCII file ending in one high
+    byte is more likely a legacy code page ("caf\xe9") than a truncated UTF-8 file.
+    """
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        cut_short = (
+            exc.end == len(data)
+            and len(data) - exc.start < 4
+            and exc.reason in ("unexpected end of data", "truncated data")
+        )
+        if not cut_short:
+            raise
+        text = data[: exc.start].decode(encoding)
+        if encoding == "utf-8" and text.isascii():
+            raise
+        return text
+
+
 def _detect_encoding(data: bytes) -> str | None:
     """charset-normalizer's guess, with cp1252 preferred over its Latin look-alikes."""
     import charset_normalizer  # lazy: only non-UTF-8 input pays for the import
 
     best = charset_normalizer.from_bytes(data).best()
     guess = codecs.lookup(best.encoding).name if best is not None else None
-    if guess is None or guess in _LATIN_CODEPAGES:
+    if guess is None or guess in _LATIN_CODEPAGES or _reads_as_latin(data):
         try:
             data.decode("cp1252")
             return "cp1252"
         except UnicodeDecodeError:
             pass
     return guess
+
+
+def _reads_as_latin(data: bytes) -> bool:
+    """Whether ``data`` read as cp1252 looks like Latin-script text: non-ASCII characters
+    only one or two at a time, inside otherwise ASCII words ("caf\u00e9", "\u00a35")."""
+    text = data[:_DETECTION_SAMPLE_BYTES].decode("cp1252", "replace")
+    return _NON_ASCII_RUN.search(text) is None
 
 
 # --------------------------------------------------------------------- path expansion
@@ -545,6 +595,10 @@ def _decode_input(data: bytes, name: str, fmt: str | None) -> tuple[str, str | N
     """Decode an input's bytes, or say why it is not usable text (empty, binary, ...)."""
     if not data:
         return InputError(input=name, reason="empty file")
+    if fmt in _LINE_FORMATS or fmt is None:
+        mixed = _mixed_utf8(data)
+        if mixed is not None and (fmt is not None or _sniff(mixed) == "jsonl"):
+            return mixed, "utf-8"
     declared = None
     if fmt in (None, "html", "xml", "feed"):
         match = _DECLARED_CHARSET.search(data[:4096])
@@ -589,11 +643,39 @@ def _parse_text(
 # -------------------------------------------------------------------------- decoding
 
 
+def _mixed_utf8(data: bytes) -> str | None:
+    """Text of data that is UTF-8 except for some bytes, which become U+DC80..U+DCFF
+    (``surrogateescape``) so that the line parsers can report each such line; None when
+    the data is plain UTF-8, has a BOM or NULs, or shows no UTF-8 at all (a file in one
+    legacy code page is decoded whole, as usual)."""
+    if b"\x00" in data or any(data.startswith(bom) for bom, _ in _BOMS):
+        return None
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", "surrogateescape")
+    return text if _UTF8_NON_ASCII.search(text) else None
+
+
+def _escaped_byte_error(text: str, where: str = "column") -> str | None:
+    """Why a line (or field) of a mixed file is unusable, or None when it is clean UTF-8."""
+    bad = _ESCAPED_BYTE.search(text)
+    if bad is None:
+        return None
+    byte = ord(bad.group()) - 0xDC00
+    return (
+        f"not valid UTF-8 (byte 0x{byte:02X} at {where} {bad.start() + 1}) although the rest of "
+        "the file is: mixed encodings; re-save the file as UTF-8"
+    )
+
+
 def _bomless_utf16(data: bytes) -> str | None:
     """'utf-16-le'/'-be' when NULs sit in every other byte as in UTF-16 English text."""
     sample = data[:4096]
     half = len(sample) // 2
-    if half == 0 or len(data) % 2:
+    if half == 0:
         return None
     even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
     if even_nuls == 0 and odd_nuls > 0.3 * half:
@@ -642,7 +724,7 @@ def _first_line_is_object(text: str) -> bool:
     first_line = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
     try:
         return isinstance(json.loads(first_line), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -653,7 +735,7 @@ def _sniff(text: str) -> str:
         try:
             json.loads(text)
             return "json"
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
         # A text article never starts with a JSON object line; later bad lines are
         # reported one by one rather than turning the whole stream into one text.
@@ -807,7 +889,8 @@ def _parse_html(html: str, origin: _Origin) -> Article | InputError:
     scanner.feed(html[: end_of_head.start() if end_of_head else _HEAD_SCAN_CHARS])
     # A string, never a URL, so trafilatura cannot fetch anything.
     document = trafilatura.bare_extraction(
-        html, include_comments=False, with_metadata=True, include_tables=True, deduplicate=False
+        html, include_comments=False, with_metadata=True, include_tables=True, deduplicate=False,
+        prune_xpath=_PRUNED_XPATHS,
     )
     text = (document.text or "") if document is not None else ""
     extractor = "trafilatura"
@@ -898,10 +981,16 @@ def _article_from_record(
     )
 
 
+_TOO_DEEP = "invalid JSON: nested too deeply"
+
+
 def _parse_json(text: str, origin: _Origin) -> Iterator[Article | InputError]:
     """A single article object, or an array of article objects."""
     try:
         value = json.loads(text)
+    except RecursionError:
+        yield InputError(input=origin.input, reason=_TOO_DEEP)
+        return
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and _first_line_is_object(text):
             # A .json file holding JSON Lines: read it as such rather than refuse it.
@@ -951,6 +1040,10 @@ def _parse_jsonl(text: str, origin: _Origin) -> Iterator[Article | InputError]:
         if not line.strip():
             continue
         line_id = f"{origin.input}:{number}"
+        undecodable = _escaped_byte_error(line)
+        if undecodable is not None:
+            yield InputError(input=origin.input, reason=f"line {undecodable}", line=number, id=line_id)
+            continue
         try:
             value = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
@@ -960,6 +1053,9 @@ def _parse_jsonl(text: str, origin: _Origin) -> Iterator[Article | InputError]:
                 line=number,
                 id=line_id,
             )
+            continue
+        except RecursionError:
+            yield InputError(input=origin.input, reason=_TOO_DEEP, line=number, id=line_id)
             continue
         if not isinstance(value, dict):
             yield InputError(
@@ -999,6 +1095,20 @@ def _parse_csv(text: str, origin: _Origin, delimiter: str) -> Iterator[Article |
             row_number += 1
             if not any(cell.strip() for cell in row):
                 continue  # blank row: still counted, so numbers match a spreadsheet's
+            undecodable = next(
+                (
+                    f"{name!r} value {reason}"
+                    for name, cell in zip([*header, *["extra"] * len(row)], row)
+                    if (reason := _escaped_byte_error(cell, "character")) is not None
+                ),
+                None,
+            )
+            if undecodable is not None:
+                yield InputError(
+                    input=origin.input, reason=f"data row {row_number}: {undecodable}",
+                    line=row_number, id=f"{origin.input}:{row_number}",
+                )
+                continue
             record: dict[str, Any] = {}
             for name, cell in zip(header, row):
                 record.setdefault(name, cell)
@@ -1036,7 +1146,9 @@ def _parse_feed(text: str, raw: bytes, origin: _Origin) -> Iterator[Article | In
     import feedparser  # lazy: only feeds need it
 
     # A file-like object: feedparser treats a str as a URL or a filename to open.
-    parsed = feedparser.parse(io.BytesIO(raw))
+    # Our own converter drops scripts, styles and templates with their content; feedparser's
+    # sanitizer would drop unknown tags but keep their text (a <template>'s, say).
+    parsed = feedparser.parse(io.BytesIO(raw), sanitize_html=False, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo"):
