@@ -99,10 +99,6 @@ class AuditResult:
     new_errors: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def total_errors(self) -> int:
-        return int(self.summary.get("errors", 0))
-
 
 # --------------------------------------------------------------------------- statistics
 

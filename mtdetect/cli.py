@@ -45,6 +45,15 @@ ModelOpt = Annotated[
 ]
 
 
+TextFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the article text.")]
+IdFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the article id.")]
+TitleFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the title.")]
+UrlFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the URL.")]
+SourceFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the outlet.")]
+MaxBytesOpt = Annotated[int, typer.Option(help="Reject input files larger than this many bytes.")]
+FastOpt = Annotated[bool, typer.Option("--fast", help="Recognizers and style only (no embeddings): much faster.")]
+
+
 def _read_options(text_field, id_field, title_field, url_field, source_field, max_bytes):
     from .io import ReadOptions
 
@@ -70,15 +79,15 @@ def score(
     paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive), globs, or '-' for stdin.")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     model: ModelOpt = None,
-    fast: Annotated[bool, typer.Option("--fast", help="Recognizers and style only (no embeddings): much faster.")] = False,
+    fast: FastOpt = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Include findings and explanations.")] = True,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when any article gets this verdict (or worse).")] = None,
-    text_field: Annotated[str, typer.Option(help="JSON/CSV field holding the article text.")] = "text",
-    id_field: Annotated[str, typer.Option(help="JSON/CSV field holding the article id.")] = "id",
-    title_field: Annotated[str, typer.Option(help="JSON/CSV field holding the title.")] = "title",
-    url_field: Annotated[str, typer.Option(help="JSON/CSV field holding the URL.")] = "url",
-    source_field: Annotated[str, typer.Option(help="JSON/CSV field holding the outlet.")] = "source",
-    max_bytes: Annotated[int, typer.Option(help="Reject input files larger than this many bytes.")] = 50_000_000,
+    text_field: TextFieldOpt = "text",
+    id_field: IdFieldOpt = "id",
+    title_field: TitleFieldOpt = "title",
+    url_field: UrlFieldOpt = "url",
+    source_field: SourceFieldOpt = "source",
+    max_bytes: MaxBytesOpt = 50_000_000,
     timeout: Annotated[float, typer.Option(min=0, help="Seconds allowed for one article's analysis; an article over it becomes an error. 0 = no limit.")] = 60.0,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour text output (default: when stdout is a terminal).")] = None,
 ) -> None:
@@ -129,17 +138,17 @@ def audit(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for scoring.")] = 1,
     resume: Annotated[bool, typer.Option("--resume", help="Keep what --out holds and score only the missing articles.")] = False,
     model: ModelOpt = None,
-    fast: Annotated[bool, typer.Option("--fast", help="Recognizers and style only (no embeddings): much faster.")] = False,
+    fast: FastOpt = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Keep findings and explanations in articles.jsonl.")] = True,
     batch_size: Annotated[int, typer.Option(min=1, help="Articles per batch (one flush of the output per batch).")] = 32,
     report_limit: Annotated[int, typer.Option(min=0, help="Flagged articles shown in report.html (highest p_mt first).")] = 500,
     timeout: Annotated[float, typer.Option(min=0, help="Seconds allowed per article's analysis; 0 = no limit.")] = 60.0,
-    text_field: Annotated[str, typer.Option(help="JSON/CSV field holding the article text.")] = "text",
-    id_field: Annotated[str, typer.Option(help="JSON/CSV field holding the article id.")] = "id",
-    title_field: Annotated[str, typer.Option(help="JSON/CSV field holding the title.")] = "title",
-    url_field: Annotated[str, typer.Option(help="JSON/CSV field holding the URL.")] = "url",
-    source_field: Annotated[str, typer.Option(help="JSON/CSV field holding the outlet.")] = "source",
-    max_bytes: Annotated[int, typer.Option(help="Reject input files larger than this many bytes.")] = 50_000_000,
+    text_field: TextFieldOpt = "text",
+    id_field: IdFieldOpt = "id",
+    title_field: TitleFieldOpt = "title",
+    url_field: UrlFieldOpt = "url",
+    source_field: SourceFieldOpt = "source",
+    max_bytes: MaxBytesOpt = 50_000_000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
 ) -> None:
     """Audit whole feeds: score every article, roll up per outlet, write a report folder.
