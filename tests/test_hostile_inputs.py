@@ -556,12 +556,12 @@ def test_attack_documents_are_scored_with_the_network_blocked(
 
     assert events == [] and no_network == []
     assert len(reports) == len(XML_CASE_NAMES)
+    refused = {name for name, (_document, error) in _xml_cases(secrets).items() if error}
     for report in reports:
-        assert report.error == (None if report.error is None else report.error)
-        if report.error is None:
-            assert 0.0 <= report.p_mt <= 1.0  # type: ignore[operator]
+        if Path(report.path or "").name in refused:
+            assert report.error is not None and report.error.endswith("XML entity declarations are not allowed")
         else:
-            assert report.error.endswith("XML entity declarations are not allowed")
+            assert report.error is None and 0.0 <= report.p_mt <= 1.0  # type: ignore[operator]
 
 
 # ------------------------------------------------------------------- scripts and styles
