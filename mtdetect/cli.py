@@ -118,7 +118,7 @@ def score(
         if rep.error:
             n_failed += 1
             if format != OutputFormat.text:
-                typer.echo(f"error: {rep.path or rep.id}: {rep.error}", err=True)
+                typer.echo(f"error: {rep.error}", err=True)
         elif rep.verdict in flag_set:
             n_flagged += 1
     if n_total == 0:
