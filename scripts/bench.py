@@ -1,0 +1,433 @@
+#!/usr/bin/env python3
+"""Speed and memory benchmark of `mtdetect` scoring, per mode.
+
+For each mode (``fast``: models/default-fast, no embeddings; ``default``: models/default with
+int8 MiniLM sentence embeddings) it measures, each mode in its own process so that one
+mode's memory never counts against another's:
+
+* end-to-end throughput (articles/s, sentences/s) of reading N articles from a JSONL file
+  with ``mtdetect.io.read_articles`` and scoring them with ``Detector.score_many``;
+* the share of that time spent in ingestion, segmentation, recognizers, features (style
+  signals, text view), embeddings, and the classifiers;
+* peak RSS of the scoring process;
+* in default mode, the raw encode throughput of the embedding model on the same
+  sentences (the floor no scorer that embeds every sentence can beat), and the ratio
+  of end-to-end throughput to that floor;
+* cold start: wall time of ``mtdetect score FILE`` (a new process, one ~600-word article);
+* memory flatness: peak RSS when streaming 1k and 10k articles.
+
+Articles are built from ../shared/data when it is there (WMT and HTMT documents, shuffled
+with a fixed seed, paragraphs joined until an article has ~600 words), else from the
+samples in data/samples (repeated, so then the texts are not all distinct).
+
+Examples::
+
+    python scripts/bench.py                                  # 1,000 articles, both modes
+    python scripts/bench.py --modes fast -n 2000 --json out/bench.json --markdown out/bench.md
+    python scripts/bench.py --memory-sizes 1000,10000 --cold-runs 5
+    python scripts/bench.py --quick                          # a smoke run: 100 articles, no 10k
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODES = ("fast", "default")
+STAGES = ("ingestion", "segmentation", "recognizers", "features", "embeddings", "classifier", "other")
+SHARED_FILES = (
+    "wmt/wmt22.jsonl",
+    "htmt/htmt_dev_documents.jsonl",
+    "wmt/wmt21.jsonl",
+    "htmt/htmt_train_documents.jsonl",
+    "wmt/wmt22.domain_unknown.jsonl",
+)
+
+
+# --- articles ------------------------------------------------------------------------------
+def _shared_documents(root: Path) -> list[str]:
+    texts = []
+    for rel in SHARED_FILES:
+        path = root / rel
+        if path.exists():
+            with path.open(encoding="utf-8") as fh:
+                texts.extend(json.loads(line)["text"] for line in fh if line.strip())
+    return texts
+
+
+def _sample_documents() -> list[str]:
+    texts = []
+    for path in sorted((ROOT / "data" / "samples").iterdir()):
+        if path.suffix in (".txt", ".md"):
+            texts.append(path.read_text(encoding="utf-8"))
+    return texts
+
+
+def build_articles(n: int, words: int, seed: int = 0) -> tuple[list[str], str]:
+    """``n`` articles of about ``words`` words each, and where they came from.
+
+    Paragraphs of shuffled documents are joined (one per line) until an article reaches
+    ``words`` words; when the documents run out they are used again in a new order.
+    """
+    from mtdetect.datasets import shared_data_dir
+
+    root = shared_data_dir()
+    docs = _shared_documents(root)
+    source = f"{root} ({len(docs)} documents)"
+    if not docs:
+        docs = _sample_documents()
+        source = f"data/samples ({len(docs)} documents, repeated)"
+    rng = random.Random(seed)
+    articles: list[str] = []
+    current: list[str] = []
+    count = 0
+    while len(articles) < n:
+        order = list(docs)
+        rng.shuffle(order)
+        for doc in order:
+            for para in doc.splitlines():
+                if not para.strip():
+                    continue
+                current.append(para.strip())
+                count += len(para.split())
+                if count >= words:
+                    articles.append("\n".join(current))
+                    current, count = [], 0
+                    if len(articles) == n:
+                        return articles, source
+    return articles, source
+
+
+def write_jsonl(articles: list[str], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for i, text in enumerate(articles):
+            fh.write(json.dumps({"id": f"bench-{i}", "text": text}) + "\n")
+
+
+# --- one mode, measured inside its own process ----------------------------------------------
+class StageClock:
+    """Accumulates wall time per stage by wrapping the functions of each stage."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._depth = 0
+
+    def wrap(self, stage: str, fn):
+        clock = self
+
+        def timed(*args, **kwargs):
+            if clock._depth:  # nested inside another timed stage: counted there
+                return fn(*args, **kwargs)
+            clock._depth += 1
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                clock.seconds[stage] += time.perf_counter() - t0
+                clock._depth -= 1
+
+        return timed
+
+    def timed_iter(self, stage: str, iterator):
+        while True:
+            t0 = time.perf_counter()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                self.seconds[stage] += time.perf_counter() - t0
+                return
+            self.seconds[stage] += time.perf_counter() - t0
+            yield item
+
+
+def _instrument(detector, clock: StageClock) -> None:
+    """Time each stage of scoring (bench only: wraps package functions in this process)."""
+    import mtdetect.features as features
+    import mtdetect.model as model_mod
+
+    features.segment = clock.wrap("segmentation", features.segment)
+    for rec in detector.recognizers:
+        rec.analyze = clock.wrap("recognizers", rec.analyze)
+    for name in ("sentence_features", "article_features", "text_view"):
+        setattr(model_mod, name, clock.wrap("features", getattr(model_mod, name)))
+    model = detector.model
+    if isinstance(model, model_mod.TrainedModel):
+        model.ensure_embedder()
+        if model.embedder is not None:
+            model.embedder.encode = clock.wrap("embeddings", model.embedder.encode)
+        model.predict_matrices = clock.wrap("classifier", model.predict_matrices)
+
+
+def run_mode(mode: str, articles_path: Path, encode_floor: bool) -> dict:
+    """Score every article of ``articles_path`` in ``mode``; runs in a child process."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from mtdetect.detector import Detector
+    from mtdetect.io import read_articles
+
+    t_load = time.perf_counter()
+    detector = Detector.load(fast=(mode == "fast"))
+    load_s = time.perf_counter() - t_load
+    clock = StageClock()
+    _instrument(detector, clock)
+    # Warm up on a few articles (first calls build caches and load the embedding model).
+    warm = list(read_articles([str(articles_path)]))[:8]
+    list(detector.score_many(warm))
+    clock.seconds.clear()
+
+    n_articles = n_sentences = n_errors = 0
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    stream = clock.timed_iter("ingestion", read_articles([str(articles_path)]))
+    for report in detector.score_many(stream):
+        n_articles += 1
+        n_sentences += len(report.sentences)
+        n_errors += report.error is not None
+    elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    stages = {s: clock.seconds.get(s, 0.0) for s in STAGES if s != "other"}
+    stages["other"] = max(0.0, elapsed - sum(stages.values()))
+    result = {
+        "mode": mode,
+        "model": detector.model.model_id,
+        "articles": n_articles,
+        "sentences": n_sentences,
+        "errors": n_errors,
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "articles_per_s": n_articles / elapsed,
+        "sentences_per_s": n_sentences / elapsed,
+        "model_load_s": load_s,
+        "stage_seconds": stages,
+        "stage_share": {s: v / elapsed for s, v in stages.items()},
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+    embedder = getattr(detector.model, "embedder", None)
+    if encode_floor and embedder is not None and getattr(detector.model, "use_embeddings", False):
+        result["encode_floor"] = _encode_floor(detector, articles_path, embedder, n_articles / elapsed)
+    try:
+        import torch  # noqa: F401 - only reported when the mode loaded it
+
+        result["torch_threads"] = sys.modules["torch"].get_num_threads()
+    except ImportError:
+        pass
+    result["heavy_modules_loaded"] = sorted(
+        m for m in ("torch", "sklearn", "skops", "scipy", "sentence_transformers", "transformers") if m in sys.modules
+    )
+    return result
+
+
+def _encode_floor(detector, articles_path: Path, embedder, e2e_articles_per_s: float) -> dict:
+    """Raw encode throughput on the same sentences, fed in the same batches of articles."""
+    from mtdetect.io import read_articles
+    from mtdetect.segment import segment
+
+    batches: list[list[str]] = []
+    batch: list[str] = []
+    n_articles = n_sentences = 0
+    for i, article in enumerate(read_articles([str(articles_path)])):
+        sents = [s.text for s in segment(article.text).sentences]
+        batch.extend(sents)
+        n_articles += 1
+        n_sentences += len(sents)
+        if (i + 1) % 32 == 0:  # Detector.score_many's batch of articles
+            batches.append(batch)
+            batch = []
+    if batch:
+        batches.append(batch)
+    t0 = time.perf_counter()
+    for b in batches:
+        embedder.encode(b)
+    elapsed = time.perf_counter() - t0
+    floor_articles = n_articles / elapsed
+    return {
+        "sentences": n_sentences,
+        "seconds": elapsed,
+        "sentences_per_s": n_sentences / elapsed,
+        "articles_per_s": floor_articles,
+        "end_to_end_over_floor": e2e_articles_per_s / floor_articles,
+    }
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+# --- the parent: build data, spawn children, time cold starts, report -----------------------
+def _child(mode: str, articles_path: Path, encode_floor: bool) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--articles-file", str(articles_path)]
+    if not encode_floor:
+        cmd.append("--no-encode-floor")
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(f"{mode} run failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _score_command() -> list[str]:
+    exe = shutil.which("mtdetect")
+    return [exe, "score"] if exe else [sys.executable, "-m", "mtdetect.cli", "score"]
+
+
+def cold_start(mode: str, article_file: Path, runs: int) -> dict:
+    """Wall time of `mtdetect score FILE` in a new process, ``runs`` times."""
+    cmd = _score_command() + [str(article_file), "--format", "jsonl"] + (["--fast"] if mode == "fast" else [])
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+        times.append(time.perf_counter() - t0)
+        if out.returncode not in (0, 1):
+            raise RuntimeError(f"cold start ({mode}) failed: {out.stderr[-2000:]}")
+    return {"command": " ".join(Path(c).name if i == 0 else c for i, c in enumerate(cmd)),
+            "runs": runs, "median_s": statistics.median(times), "min_s": min(times), "all_s": times}
+
+
+def machine() -> dict:
+    """CPU model, cores, RAM, load, versions."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    versions = {}
+    for dist in ("mtdetect", "numpy", "torch", "scikit-learn", "tokenizers"):
+        try:
+            from importlib.metadata import version
+
+            versions[dist] = version(dist)
+        except Exception:  # noqa: BLE001 - a missing package is reported as None
+            versions[dist] = None
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": ram_gb, "load_avg_at_start": load,
+            "python": platform.python_version(), "platform": platform.platform(), "versions": versions}
+
+
+def render_markdown(res: dict) -> str:
+    m = res["machine"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}; "
+        f"load average at start {', '.join(f'{x:.2f}' for x in m['load_avg_at_start'] or [])}.",
+        f"Articles: {res['n_articles']} of ~{res['words']} words from {res['source']}.",
+        "",
+        "| mode | articles/s | sentences/s | peak RSS (MB) | cold start, median (s) | CPU s per article (ms) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for mode, r in res["modes"].items():
+        cs = res["cold_start"].get(mode, {})
+        lines.append(
+            f"| {mode} | {r['articles_per_s']:.1f} | {r['sentences_per_s']:.0f} | {r['peak_rss_mb']:.0f} | "
+            f"{cs.get('median_s', float('nan')):.2f} | {1000 * r['cpu_seconds'] / max(r['articles'], 1):.1f} |"
+        )
+    lines += ["", "Share of end-to-end time per stage:", "",
+              "| mode | " + " | ".join(STAGES) + " |", "|---|" + "---|" * len(STAGES)]
+    for mode, r in res["modes"].items():
+        lines.append(f"| {mode} | " + " | ".join(f"{100 * r['stage_share'][s]:.0f}%" for s in STAGES) + " |")
+    floors = {mode: r["encode_floor"] for mode, r in res["modes"].items() if "encode_floor" in r}
+    if floors:
+        lines += ["", "| mode | raw encode, sentences/s | encode floor, articles/s | end-to-end / floor |", "|---|---|---|---|"]
+        for mode, f in floors.items():
+            lines.append(f"| {mode} | {f['sentences_per_s']:.0f} | {f['articles_per_s']:.1f} | {f['end_to_end_over_floor']:.2f} |")
+    if res.get("memory"):
+        lines += ["", "| mode | articles streamed | peak RSS (MB) | articles/s |", "|---|---|---|---|"]
+        for mode, rows in res["memory"].items():
+            for row in rows:
+                lines.append(f"| {mode} | {row['articles']} | {row['peak_rss_mb']:.0f} | {row['articles_per_s']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-n", "--articles", type=int, default=1000, help="articles to score per mode (default 1000)")
+    ap.add_argument("--words", type=int, default=600, help="words per article (default 600)")
+    ap.add_argument("--modes", default="fast,default", help="comma-separated: fast, default")
+    ap.add_argument("--cold-runs", type=int, default=3, help="cold starts per mode (median reported)")
+    ap.add_argument("--memory-sizes", default="1000,10000",
+                    help="article counts for the memory-flatness check ('' to skip); the main run's N is reused")
+    ap.add_argument("--memory-modes", default=None, help="modes for the memory check (default: --modes)")
+    ap.add_argument("--no-encode-floor", action="store_true", help="skip the raw encode measurement")
+    ap.add_argument("--quick", action="store_true", help="smoke run: 100 articles, 1 cold start, no memory check")
+    ap.add_argument("--json", type=Path, help="write the results as JSON here")
+    ap.add_argument("--markdown", type=Path, help="write the result tables as Markdown here")
+    ap.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
+    ap.add_argument("--articles-file", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        print(json.dumps(run_mode(args.child, args.articles_file, not args.no_encode_floor)))
+        return 0
+    if args.quick:
+        args.articles, args.cold_runs, args.memory_sizes = min(args.articles, 100), 1, ""
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if unknown := set(modes) - set(MODES):
+        ap.error(f"unknown mode(s) {sorted(unknown)}; choose from {MODES}")
+    memory_modes = [m.strip() for m in (args.memory_modes or ",".join(modes)).split(",") if m.strip()]
+    sizes = sorted({int(s) for s in args.memory_sizes.split(",") if s.strip()})
+
+    res: dict = {"machine": machine(), "n_articles": args.articles, "words": args.words,
+                 "modes": {}, "cold_start": {}, "memory": {}}
+    say = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    with tempfile.TemporaryDirectory(prefix="mtdetect-bench-") as tmp:
+        tmp_dir = Path(tmp)
+        articles, res["source"] = build_articles(max([args.articles, *sizes]), args.words)
+        main_file = tmp_dir / f"articles-{args.articles}.jsonl"
+        write_jsonl(articles[: args.articles], main_file)
+        one = tmp_dir / "article.txt"
+        one.write_text(articles[0] + "\n", encoding="utf-8")
+        for mode in modes:
+            say(f"[bench] {mode}: cold start x{args.cold_runs}")
+            res["cold_start"][mode] = cold_start(mode, one, args.cold_runs)
+            say(f"[bench] {mode}: scoring {args.articles} articles")
+            res["modes"][mode] = _child(mode, main_file, encode_floor=not args.no_encode_floor)
+        for mode in memory_modes:
+            rows = []
+            for size in sizes:
+                if size == args.articles and mode in res["modes"]:
+                    r = res["modes"][mode]
+                else:
+                    say(f"[bench] {mode}: memory check with {size} articles")
+                    path = tmp_dir / f"articles-{size}.jsonl"
+                    if not path.exists():
+                        write_jsonl(articles[:size], path)
+                    r = _child(mode, path, encode_floor=False)
+                rows.append({"articles": size, "peak_rss_mb": r["peak_rss_mb"], "articles_per_s": r["articles_per_s"]})
+            if rows:
+                res["memory"][mode] = rows
+    res["machine"]["load_avg_at_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    text = render_markdown(res)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

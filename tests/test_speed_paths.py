@@ -1,0 +1,175 @@
+"""The fast paths give the same numbers as the reference paths they replace.
+
+* NumPy bundle inference (:mod:`mtdetect.inference`) vs the scikit-learn objects skops loads;
+* the vectorised MurmurHash3 vs scikit-learn's;
+* the torch-only MiniLM runner vs sentence-transformers (slow: loads the real model).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mtdetect.detector import Detector, default_model_dir
+from mtdetect.inference import CalibratedLinearPredictor, HashedTextPredictor, hash_buckets, murmurhash3_32
+from mtdetect.model import ModelConfig, load_bundle
+from mtdetect.training import train
+
+from tests.test_model import HUMAN, MT, synthetic_docs
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST_BUNDLE = default_model_dir().with_name("default-fast")
+
+HASH_CASES = [
+    "", "a", "ab", "abc", "abcd", "abcde", "^the C said", "w , w", "\u00e9t\u00e9", "\u201cquoted\u201d",
+    "\u65e5\u672c\u8a9e", "0 0 0", "x" * 63, "y" * 64, "z" * 65, "long " * 40, "emoji \U0001f600",
+]
+
+
+class Fake384Embedder:
+    """Deterministic 384-dimensional vectors (the shipped default model's input size)."""
+
+    name = "fake-384"
+    dim = 384
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            seed = int.from_bytes(hashlib.sha256(t.encode("utf-8", "surrogatepass")).digest()[:4], "little")
+            out[i] = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32) / 20
+        return out
+
+
+@pytest.mark.parametrize("text", HASH_CASES)
+def test_murmurhash_matches_scikit_learn(text):
+    from sklearn.utils import murmurhash3_32 as sk_murmurhash
+
+    assert int(murmurhash3_32([text])[0]) == sk_murmurhash(text, seed=0)
+
+
+def test_murmurhash_of_a_mixed_batch_matches_one_by_one():
+    from sklearn.utils import murmurhash3_32 as sk_murmurhash
+
+    assert murmurhash3_32(HASH_CASES).tolist() == [sk_murmurhash(t, seed=0) for t in HASH_CASES]
+
+
+def test_text_with_newlines_hashes_per_string():
+    from sklearn.utils import murmurhash3_32 as sk_murmurhash
+
+    cases = ["a\nb", "c", "\n"]
+    assert murmurhash3_32(cases).tolist() == [sk_murmurhash(t, seed=0) for t in cases]
+
+
+def test_hash_buckets_match_hashing_vectorizer_columns():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    hv = HashingVectorizer(n_features=2**19, alternate_sign=False, norm=None, token_pattern=r"\S+",
+                           lowercase=False, ngram_range=(1, 1))
+    words = [t for t in HASH_CASES if t and " " not in t]
+    cols = [int(hv.transform([w]).indices[0]) for w in words]
+    assert hash_buckets(words, 2**19).tolist() == cols
+
+
+@pytest.fixture(scope="module")
+def tiny_bundle(tmp_path_factory):
+    from tests.conftest import FakeEmbedder
+
+    out = tmp_path_factory.mktemp("tiny")
+    train(synthetic_docs(40, 1), synthetic_docs(20, 2), out, config=ModelConfig(n_folds=3),
+          embedder=FakeEmbedder(), name="tiny", quiet=True)
+    return out
+
+
+def _texts(samples_dir: Path) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(samples_dir.glob("*.txt"))]
+    return texts + [" ".join(MT + HUMAN), "One sentence only.", "x", "\u00e9t\u00e9 \u2014 \u201cquoted\u201d"]
+
+
+def _assert_same_reports(a: Detector, b: Detector, texts: list[str]) -> None:
+    for ra, rb in zip(a.score_many(texts), b.score_many(texts)):
+        assert ra.p_mt == rb.p_mt
+        assert [s.p_mt for s in ra.sentences] == [s.p_mt for s in rb.sentences]
+        assert ra.verdict == rb.verdict
+
+
+def test_numpy_engine_equals_scikit_learn_on_a_trained_bundle(tiny_bundle, samples_dir):
+    from tests.conftest import FakeEmbedder
+
+    fast = load_bundle(tiny_bundle, embedder=FakeEmbedder())
+    ref = load_bundle(tiny_bundle, embedder=FakeEmbedder(), engine="sklearn")
+    assert isinstance(fast.sentence_clf, CalibratedLinearPredictor)
+    assert isinstance(fast.sentence_text_clf, HashedTextPredictor)
+    assert type(ref.sentence_clf).__module__.startswith("sklearn")
+    _assert_same_reports(Detector(fast), Detector(ref), _texts(samples_dir))
+
+
+@pytest.mark.parametrize("bundle", ["default", "default-fast"])
+def test_numpy_engine_equals_scikit_learn_on_the_shipped_bundles(bundle, samples_dir):
+    path = default_model_dir().with_name(bundle)
+    emb = Fake384Embedder()
+    fast = load_bundle(path, embedder=emb)
+    ref = load_bundle(path, embedder=emb, engine="sklearn")
+    assert isinstance(fast.article_clf, CalibratedLinearPredictor)
+    _assert_same_reports(Detector(fast), Detector(ref), _texts(samples_dir))
+
+
+def test_an_unsupported_bundle_is_loaded_by_skops(tiny_bundle, tmp_path):
+    """A class the NumPy reader does not know (here another scaler) goes to skops, whose
+    own allowlist then decides."""
+    bad = tmp_path / "b"
+    bad.mkdir()
+    (bad / "card.json").write_text((tiny_bundle / "card.json").read_text())
+    with zipfile.ZipFile(tiny_bundle / "model.skops") as zin, zipfile.ZipFile(bad / "model.skops", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "schema.json":
+                data = data.replace(b'"StandardScaler"', b'"RobustScaler"', 1)
+            zout.writestr(item, data)
+    model = load_bundle(bad)
+    scaler = model.sentence_clf.steps[0][1]
+    assert type(scaler).__name__ == "RobustScaler"
+
+
+def test_unknown_engine_is_refused(tiny_bundle):
+    with pytest.raises(ValueError, match="engine"):
+        load_bundle(tiny_bundle, engine="onnx")
+
+
+def test_fast_mode_imports_neither_scikit_learn_nor_torch():
+    code = (
+        "import sys\n"
+        "from mtdetect.detector import Detector\n"
+        "Detector.load(fast=True).score('Mr. XI met Kim Jong one at the top of the SCO.')\n"
+        "heavy = [m for m in ('sklearn', 'skops', 'torch', 'scipy', 'sentence_transformers', 'transformers')"
+        " if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("quantize", [False, True], ids=["fp32", "int8"])
+def test_minilm_runner_equals_sentence_transformers(quantize):
+    from mtdetect.embeddings import MiniLMEmbedder, _model_dir, _SentenceTransformersRunner
+
+    texts = ["The leaders met at the top of the Shanghai Cooperation Organisation.", "", "x",
+             "Fares will stay the same until next spring.", "word " * 300, "\u201cQuoted\u201d \u2014 \u00e9t\u00e9",
+             *(f"Sentence number {i} is about {'the harbour ' * (i % 7)}." for i in range(70))]
+    ours = MiniLMEmbedder(quantize=quantize)
+    got = ours.encode(texts)
+    assert type(ours._load()).__name__ == "_MiniLMRunner"
+    ref = _SentenceTransformersRunner(_model_dir(), ours.max_seq_length)
+    if quantize:
+        ref.quantize()
+    unique = list(dict.fromkeys(texts))
+    expected = ref.encode(unique, ours.batch_size)
+    row = {t: i for i, t in enumerate(unique)}
+    assert np.array_equal(got, expected[[row[t] for t in texts]])
