@@ -63,7 +63,8 @@ class MiniLMEmbedder:
 
     ``quantize=True`` applies torch dynamic int8 quantisation to the Linear layers, which
     is faster on CPU at a small cost in fidelity (measure with ``mtdetect evaluate``).
-    ``threads`` sets torch's intra-op threads (None: leave torch's default).
+    ``threads`` sets torch's intra-op threads for the encoding (None: torch's default,
+    one per core).
     """
 
     def __init__(self, batch_size: int = 64, quantize: bool = False, max_seq_length: int = 128,
@@ -83,10 +84,6 @@ class MiniLMEmbedder:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                import torch
-
-                if self.threads:
-                    torch.set_num_threads(self.threads)
                 path = _model_dir()
                 try:
                     model = _MiniLMRunner(path, self.max_seq_length)
@@ -102,7 +99,14 @@ class MiniLMEmbedder:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
-        vecs = self._load().encode(unique, self.batch_size)
+        model = self._load()
+        if self.threads:
+            import torch
+
+            # per calling thread: torch applies the setting to the thread that makes it
+            if torch.get_num_threads() != self.threads:
+                torch.set_num_threads(self.threads)
+        vecs = model.encode(unique, self.batch_size)
         if len(unique) == len(texts):
             return vecs
         row = {t: i for i, t in enumerate(unique)}

@@ -17,6 +17,7 @@ data held. Bundles are saved with skops and loaded against an explicit type allo
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from collections.abc import Callable, Sequence
@@ -47,6 +48,14 @@ TEXT_HASH_FEATURES = 2**19
 PAYLOAD_KEYS = ("sentence", "article", "sentence_text", "article_text")
 SENTENCE_MODEL_INPUTS = ("sentence.text_model", *SENTENCE_FEATURE_NAMES)
 ARTICLE_MODEL_INPUTS = (*POOLED_FEATURE_NAMES, "article.text_model", *ARTICLE_FEATURE_NAMES)
+
+# Sentences embedded per article when scoring (the rest use their other features only).
+# Measured on the dev data (docs/benchmarks.md): article-level ROC-AUC is unchanged within
+# 0.002 at 8, while encoding is most of the time of the default mode. Sentence-level AUC
+# falls toward the fast model's for the sentences left unembedded. Override with
+# $MTDETECT_EMBED_MAX_SENTENCES (a number, or "all").
+DEFAULT_EMBED_MAX_SENTENCES = 8
+EMBED_MAX_ENV = "MTDETECT_EMBED_MAX_SENTENCES"
 
 # Every type a bundle may contain. Loading refuses anything else, before running any code.
 TRUSTED_TYPES = (
@@ -189,15 +198,42 @@ def _article_slices(sent_doc: np.ndarray, n_articles: int) -> list[slice]:
     return [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(n_articles)]
 
 
+def embedded_rows(n_sentences: int, cap: int | None) -> np.ndarray:
+    """Which of an article's sentences get an embedding: all of them, or ``cap`` spread
+    evenly from the first to the last (a sample of the whole article, not its opening)."""
+    if cap is None or n_sentences <= cap:
+        return np.arange(n_sentences)
+    if cap <= 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.linspace(0, n_sentences - 1, cap).round().astype(np.int64))
+
+
 def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
-                   article_embeddings: bool = False) -> ArticleMatrices:
-    """Feature matrices for a batch; sentence embeddings are encoded in one batched call."""
-    sent_blocks, doc_idx, art_rows, texts, sent_text, art_text = [], [], [], [], [], []
+                   article_embeddings: bool = False, embed_max_sentences: int | None = None) -> ArticleMatrices:
+    """Feature matrices for a batch; sentence embeddings are encoded in one batched call.
+
+    With ``embed_max_sentences``, at most that many sentences per article are embedded
+    (see :func:`embedded_rows`); the embedding columns of the others are NaN, for
+    :meth:`TrainedModel.predict_matrices` to fill in. The encoding runs in a second
+    thread while the other features are computed (torch releases the GIL), so scoring
+    keeps two cores busy.
+    """
+    texts: list[str] = []
+    for a in analyses:
+        sents = a.document.sentences
+        texts.extend(sents[i].text for i in embedded_rows(len(sents), embed_max_sentences))
+    pending = None
+    if embedder is not None and texts:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mtdetect-encode")
+        pending = pool.submit(embedder.encode, texts)
+        pool.shutdown(wait=False)
+    sent_blocks, doc_idx, art_rows, sent_text, art_text = [], [], [], [], []
     for i, a in enumerate(analyses):
         sent_blocks.append(sentence_features(a))
         doc_idx.extend([i] * a.n_sentences)
         art_rows.append(article_features(a)[0])
-        texts.extend(s.text for s in a.document.sentences)
         views = [text_view(s.text) for s in a.document.sentences]
         sent_text.extend(views)
         art_text.append(" \n ".join(views))
@@ -208,13 +244,22 @@ def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
     sent_doc = np.asarray(doc_idx, dtype=np.int64)
     art_X = np.vstack(art_rows) if art_rows else np.zeros((0, len(ARTICLE_FEATURE_NAMES)))
     if embedder is not None:
-        emb = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
-        sent_X = np.hstack([sent_X, emb.astype(np.float64)])
+        encoded = pending.result() if pending is not None else np.zeros((0, embedder.dim), dtype=np.float32)
+        if len(texts) == len(sent_doc):
+            emb = encoded.astype(np.float64)
+        else:
+            emb = np.full((len(sent_doc), embedder.dim), np.nan)
+            rows = [sl.start + embedded_rows(sl.stop - sl.start, embed_max_sentences)
+                    for sl in _article_slices(sent_doc, len(analyses))]
+            emb[np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)] = encoded
+        sent_X = np.hstack([sent_X, emb])
     if embedder is not None and article_embeddings:
         mean_emb = np.zeros((len(analyses), embedder.dim))
         for i, rows in enumerate(_article_slices(sent_doc, len(analyses))):
-            if rows.stop > rows.start:
-                mean_emb[i] = emb[rows].mean(axis=0)
+            block = emb[rows]
+            block = block[~np.isnan(block[:, 0])] if len(block) else block
+            if len(block):
+                mean_emb[i] = block.mean(axis=0)
         art_X = np.hstack([art_X, mean_emb])
     return ArticleMatrices(sent_X, sent_doc, art_X, len(analyses), sent_text, art_text)
 
@@ -269,18 +314,38 @@ class TrainedModel:
     card: dict = field(default_factory=dict)
     article_embeddings: bool = False
     embedder: Embedder | None = None
+    #: Embed at most this many sentences per article (None: all); see :func:`embedded_rows`.
+    embed_max_sentences: int | None = None
 
     def ensure_embedder(self) -> None:
         if self.use_embeddings and self.embedder is None:
             from .embeddings import MiniLMEmbedder
 
-            self.embedder = MiniLMEmbedder(quantize=self.card.get("embedding_quantized", True))
+            # One torch thread: the second core computes the other features meanwhile.
+            self.embedder = MiniLMEmbedder(quantize=self.card.get("embedding_quantized", True), threads=1)
+
+    def matrices(self, analyses: Sequence[Analysis]) -> ArticleMatrices:
+        """Feature matrices for analysed articles, with this model's embedding settings."""
+        self.ensure_embedder()
+        return build_matrices(analyses, self.embedder if self.use_embeddings else None, self.article_embeddings,
+                              self.embed_max_sentences if self.use_embeddings else None)
+
+    def _sentence_feature_means(self) -> np.ndarray:
+        """Training means of the sentence model's inputs (a NaN filled with its mean is
+        neutral: it scales to 0)."""
+        clf = self.sentence_clf
+        scaler = clf if hasattr(clf, "mean_") else clf.steps[0][1]
+        return np.asarray(scaler.mean_)
 
     def predict_matrices(self, m: ArticleMatrices) -> tuple[np.ndarray, np.ndarray]:
         """(sentence p, article p) for prepared matrices."""
         if len(m.sent_X):
             sent_text_p = self.sentence_text_clf.predict_proba(np.asarray(m.sent_text, dtype=object))[:, 1]
-            sent_p = self.sentence_clf.predict_proba(_sentence_input(m, sent_text_p))[:, 1]
+            sent_in = _sentence_input(m, sent_text_p)
+            missing = np.isnan(sent_in)
+            if missing.any():  # sentences left unembedded: their embedding at the training mean
+                sent_in[missing] = np.broadcast_to(self._sentence_feature_means(), sent_in.shape)[missing]
+            sent_p = self.sentence_clf.predict_proba(sent_in)[:, 1]
         else:
             sent_p = np.zeros(0)
         if not m.n_articles:
@@ -290,8 +355,7 @@ class TrainedModel:
         return sent_p, art_p
 
     def predict(self, analyses: Sequence[Analysis]) -> list[Prediction]:
-        self.ensure_embedder()
-        m = build_matrices(analyses, self.embedder if self.use_embeddings else None, self.article_embeddings)
+        m = self.matrices(analyses)
         sent_p, art_p = self.predict_matrices(m)
         out = []
         for i, (a, rows) in enumerate(zip(analyses, m.sentence_slices())):
@@ -431,6 +495,22 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, card_extra: dict | Non
     return out
 
 
+def embed_max_sentences_setting() -> int | None:
+    """``$MTDETECT_EMBED_MAX_SENTENCES`` ("all" for no cap), else :data:`DEFAULT_EMBED_MAX_SENTENCES`."""
+    value = os.environ.get(EMBED_MAX_ENV, "").strip().lower()
+    if not value:
+        return DEFAULT_EMBED_MAX_SENTENCES
+    if value in ("all", "none"):
+        return None
+    try:
+        cap = int(value)
+    except ValueError:
+        raise BundleError(f"${EMBED_MAX_ENV} must be a positive number or 'all', not {value!r}") from None
+    if cap < 1:
+        raise BundleError(f"${EMBED_MAX_ENV} must be a positive number or 'all', not {value!r}")
+    return cap
+
+
 def _installed_version(dist: str) -> str:
     """A distribution's version from its metadata (without importing it: importing
     scikit-learn alone costs about a second)."""
@@ -448,7 +528,8 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: s
     ``engine="auto"`` reads the fitted arrays with :mod:`mtdetect.inference` and scores
     in NumPy (same probabilities, and neither scikit-learn nor skops is imported, which
     keeps start-up short); a bundle that reader does not support, or ``engine="sklearn"``,
-    is loaded with skops into scikit-learn objects.
+    is loaded with skops into scikit-learn objects. A bundle with embeddings embeds at most
+    :func:`embed_max_sentences_setting` sentences per article.
     """
     if engine not in ("auto", "sklearn"):
         raise ValueError(f"engine must be 'auto' or 'sklearn', not {engine!r}")
@@ -492,6 +573,7 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: s
         model_id=str(card.get("name", path.name)),
         card=card,
         embedder=embedder,
+        embed_max_sentences=embed_max_sentences_setting() if card.get("uses_embeddings") else None,
     )
 
 

@@ -16,7 +16,7 @@ from .datasets import LabelledDoc
 from .embeddings import CachedEmbedder, Embedder, MiniLMEmbedder, default_cache_dir
 from .evaluate import breakdown, scored_articles
 from .features import Analysis, analyze
-from .model import ModelConfig, TrainedModel, build_matrices, choose_thresholds, fit_model, save_bundle
+from .model import ModelConfig, TrainedModel, choose_thresholds, fit_model, save_bundle
 from .recognizers import builtin_recognizers
 from .recognizers.base import Recognizer
 
@@ -110,7 +110,7 @@ def score_analyses(model: TrainedModel, analyses: Sequence[Analysis], batch: int
     art_p, sent_p, sent_doc = [], [], []
     for i in range(0, len(analyses), batch):
         chunk = analyses[i : i + batch]
-        m = build_matrices(chunk, model.embedder if model.use_embeddings else None, model.article_embeddings)
+        m = model.matrices(chunk)
         sp, ap = model.predict_matrices(m)
         art_p.append(ap)
         sent_p.append(sp)

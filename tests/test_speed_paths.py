@@ -173,3 +173,99 @@ def test_minilm_runner_equals_sentence_transformers(quantize):
     expected = ref.encode(unique, ours.batch_size)
     row = {t: i for i, t in enumerate(unique)}
     assert np.array_equal(got, expected[[row[t] for t in texts]])
+
+
+# --- embedding at most N sentences per article ---------------------------------------------
+@pytest.mark.parametrize(
+    ("n", "cap", "rows"),
+    [
+        (5, None, [0, 1, 2, 3, 4]),
+        (5, 8, [0, 1, 2, 3, 4]),
+        (5, 5, [0, 1, 2, 3, 4]),
+        (10, 4, [0, 3, 6, 9]),
+        (9, 3, [0, 4, 8]),
+        (7, 1, [0]),
+        (0, 3, []),
+    ],
+)
+def test_embedded_rows_spread_over_the_article(n, cap, rows):
+    from mtdetect.model import embedded_rows
+
+    assert embedded_rows(n, cap).tolist() == rows
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 8), ("", 8), ("all", None), ("ALL", None), ("3", 3)])
+def test_embed_cap_setting(monkeypatch, value, expected):
+    from mtdetect.model import EMBED_MAX_ENV, embed_max_sentences_setting
+
+    if value is None:
+        monkeypatch.delenv(EMBED_MAX_ENV, raising=False)
+    else:
+        monkeypatch.setenv(EMBED_MAX_ENV, value)
+    assert embed_max_sentences_setting() == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many"])
+def test_bad_embed_cap_setting_is_refused(monkeypatch, value):
+    from mtdetect.model import EMBED_MAX_ENV, BundleError, embed_max_sentences_setting
+
+    monkeypatch.setenv(EMBED_MAX_ENV, value)
+    with pytest.raises(BundleError, match=EMBED_MAX_ENV):
+        embed_max_sentences_setting()
+
+
+LONG_ARTICLE = " ".join(MT + HUMAN)  # ten sentences
+
+
+def _capped_and_full(tiny_bundle, cap):
+    from tests.conftest import FakeEmbedder
+
+    capped_emb, full_emb = FakeEmbedder(), FakeEmbedder()
+    capped = load_bundle(tiny_bundle, embedder=capped_emb)
+    full = load_bundle(tiny_bundle, embedder=full_emb)
+    capped.embed_max_sentences, full.embed_max_sentences = cap, None
+    return Detector(capped), capped_emb, Detector(full), full_emb
+
+
+def test_a_cap_embeds_only_that_many_sentences(tiny_bundle):
+    capped, capped_emb, full, full_emb = _capped_and_full(tiny_bundle, 4)
+    rep_capped, rep_full = capped.score(LONG_ARTICLE), full.score(LONG_ARTICLE)
+    assert len(rep_full.sentences) == 10
+    assert (capped_emb.encoded, full_emb.encoded) == (4, 10)
+    # An embedded sentence scores as without the cap (sentences are scored one by one).
+    for i in (0, 3, 6, 9):
+        assert rep_capped.sentences[i].p_mt == rep_full.sentences[i].p_mt
+
+
+def test_an_unembedded_sentence_scores_as_with_its_embedding_at_the_training_mean(tiny_bundle):
+    from mtdetect.model import build_matrices
+
+    capped, _, full, _ = _capped_and_full(tiny_bundle, 4)
+    model = full.model
+    rep = capped.score(LONG_ARTICLE)
+    m = build_matrices([full.analyze(LONG_ARTICLE)], model.embedder)
+    n_other = m.sent_X.shape[1] - model.embedder.dim
+    m.sent_X[:, n_other:] = model._sentence_feature_means()[1 + n_other:]
+    sent_p, _ = model.predict_matrices(m)
+    for i in (1, 2, 4, 5, 7, 8):
+        assert rep.sentences[i].p_mt == pytest.approx(sent_p[i], abs=1e-12)
+
+
+def test_a_cap_above_every_article_changes_nothing(tiny_bundle, samples_dir):
+    capped, _, full, _ = _capped_and_full(tiny_bundle, 1000)
+    _assert_same_reports(capped, full, _texts(samples_dir))
+
+
+def test_batched_scoring_equals_one_at_a_time(tiny_bundle, samples_dir):
+    """Batching articles (one encode call per batch, duplicates encoded once) changes no score
+    beyond the last bit (a matrix product over more rows may round differently)."""
+    from tests.conftest import FakeEmbedder
+
+    det = Detector(load_bundle(tiny_bundle, embedder=FakeEmbedder()))
+    texts = _texts(samples_dir) + _texts(samples_dir)[:2]  # repeated articles: duplicate sentences
+    batched = list(det.score_many(texts, batch_size=32))
+    single = [det.score(t) for t in texts]
+    for a, b in zip(batched, single):
+        assert a.p_mt == pytest.approx(b.p_mt, abs=1e-12)
+        assert [s.p_mt for s in a.sentences] == pytest.approx([s.p_mt for s in b.sentences], abs=1e-12)
+        assert a.verdict == b.verdict
