@@ -147,3 +147,47 @@ def holdout_split(docs: list[LabelledDoc], fraction: float, seed: int = 13) -> t
     n_dev = max(1, round(len(groups) * fraction)) if len(groups) > 1 else 0
     dev_groups = set(groups[:n_dev])
     return [d for d in docs if d.group not in dev_groups], [d for d in docs if d.group in dev_groups]
+
+
+def excerpt(doc: LabelledDoc, start: int, n_sentences: int, suffix: str) -> LabelledDoc | None:
+    """A labelled excerpt of ``doc``: sentences ``start .. start + n_sentences - 1``.
+
+    The excerpt is a slice of the original text (spacing kept) with the same label and
+    source-document group, so it never crosses a split. None when the document is too short.
+    """
+    from .segment import segment
+
+    sents = segment(doc.text).sentences
+    if start < 0 or start + n_sentences > len(sents):
+        return None
+    text = doc.text[sents[start].start : sents[start + n_sentences - 1].end]
+    return LabelledDoc(
+        id=f"{doc.id}#{suffix}", text=text, label=doc.label, group=doc.group, corpus=doc.corpus,
+        system=doc.system, src_lang=doc.src_lang, extra={**doc.extra, "excerpt_of": doc.id},
+    )
+
+
+def lead_excerpts(docs: Iterable[LabelledDoc], n_sentences: int) -> list[LabelledDoc]:
+    """The first ``n_sentences`` of every document long enough (a short news item, a feed summary)."""
+    out = (excerpt(d, 0, n_sentences, f"lead{n_sentences}") for d in docs)
+    return [e for e in out if e is not None]
+
+
+def random_excerpts(docs: Iterable[LabelledDoc], sizes: tuple[int, ...], min_sentences: int, seed: int = 0) -> list[LabelledDoc]:
+    """One excerpt of a random size from ``sizes`` at a random place, per document with at least
+    ``min_sentences`` sentences (training augmentation for short texts)."""
+    import random
+
+    from .segment import segment
+
+    rng = random.Random(seed)
+    out = []
+    for d in docs:
+        n = len(segment(d.text).sentences)
+        if n < min_sentences:
+            continue
+        size = rng.choice([s for s in sizes if s < n] or [n - 1])
+        e = excerpt(d, rng.randrange(0, n - size + 1), size, f"x{size}")
+        if e is not None:
+            out.append(e)
+    return out
