@@ -19,8 +19,8 @@ Test subset of a unit: its dev MT documents; the human translations of the same 
 and source languages; the original-English dev documents of the same corpus.
 
   python scripts/experiments/robustness.py --jobs 2 --out out/robustness_fast.json
-  python scripts/experiments/robustness.py --embeddings --only deepl lang:ru \\
-      --shipped-baseline --out out/robustness_embeddings.json
+  python scripts/experiments/robustness.py --embeddings --only google lang:ja \\
+      --shipped-baseline --jobs 2 --out out/robustness_embeddings.json
 """
 
 from __future__ import annotations
