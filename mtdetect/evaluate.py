@@ -154,7 +154,9 @@ def save_plots(article: Scored, sentence: Scored | None, out_dir: str | Path) ->
             ax1.plot(fpr, tpr, label=name)
             frac, mean_p = calibration_curve(s.y[m], s.p[m], n_bins=10, strategy="quantile")
             ax2.plot(mean_p, frac, marker="o", label=name)
-        ax1.plot([0, 1], [0, 1], "k:", lw=0.8)
+        # the chance line is straight only on linear axes: sample it densely for the symlog x axis
+        chance = np.concatenate([np.linspace(0, 0.01, 50), np.geomspace(0.01, 1, 100)])
+        ax1.plot(chance, chance, "k:", lw=0.8)
         ax1.set(xlabel="false-positive rate", ylabel="true-positive rate", title=f"ROC ({level})")
         ax1.set_xscale("symlog", linthresh=0.01)
         ax2.plot([0, 1], [0, 1], "k:", lw=0.8)
