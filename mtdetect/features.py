@@ -37,12 +37,23 @@ class Analysis:
         return len(self.document.sentences)
 
 
+#: Findings kept per (recognizer, rule) and article. Real articles stay far below it; a
+#: hostile one (200,000 stray ")") would otherwise make a report of tens of megabytes.
+MAX_FINDINGS_PER_RULE = 100
+
+
 def analyze(text: str, recognizers: Sequence[Recognizer]) -> Analysis:
-    """Segment ``text`` and run each recognizer once."""
+    """Segment ``text`` and run each recognizer once (keeping the first
+    :data:`MAX_FINDINGS_PER_RULE` findings of each rule)."""
     doc = segment(text)
     findings: list[Finding] = []
     for rec in recognizers:
-        findings.extend(rec.analyze(doc))
+        per_rule: dict[str, int] = {}
+        for f in sorted(rec.analyze(doc), key=lambda f: (f.start, f.end)):
+            n = per_rule.get(f.rule, 0)
+            if n < MAX_FINDINGS_PER_RULE:
+                per_rule[f.rule] = n + 1
+                findings.append(f)
     findings.sort(key=lambda f: (f.start, f.end, f.recognizer))
     buckets: list[list[Finding]] = [[] for _ in doc.sentences]
     for f in findings:

@@ -124,3 +124,16 @@ def test_rule_model_is_default_without_bundle(tmp_path, monkeypatch):
     monkeypatch.setattr("mtdetect.detector.default_model_dir", lambda: tmp_path / "none")
     monkeypatch.delenv("MTDETECT_MODEL", raising=False)
     assert isinstance(Detector.load().model, RuleModel)
+
+
+def test_findings_are_capped_per_rule_and_article():
+    from mtdetect.features import MAX_FINDINGS_PER_RULE
+
+    report = Detector.load("rules").score("The talks (on trade" + ")" * 5000 + " ended. Mr. XI came.")
+    by_rule = {}
+    for f in report.findings:
+        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+    assert by_rule["unbalanced_parenthesis"] == MAX_FINDINGS_PER_RULE
+    assert by_rule["allcaps_surname"] == 1  # other rules are untouched
+    kept = [f.start for f in report.findings if f.rule == "unbalanced_parenthesis"]
+    assert kept == sorted(kept) and kept[0] == report.findings[0].start  # the first ones are kept
