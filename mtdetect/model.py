@@ -541,6 +541,8 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: s
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError(f"{card_path}: unreadable model card ({exc})") from exc
+    if not isinstance(card, dict):
+        raise BundleError(f"{card_path}: a model card must be a JSON object, not {type(card).__name__}")
     if card.get("bundle_format") != BUNDLE_FORMAT:
         raise BundleError(f"{path}: bundle format {card.get('bundle_format')!r} is not {BUNDLE_FORMAT}; retrain")
     if card.get("recognizer_schema") != recognizer_schema():
@@ -558,16 +560,16 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: s
         raise BundleError(
             f"{path}: trained with scikit-learn {card.get('sklearn_version')}, this is {sklearn_version}; retrain it"
         )
+    thresholds = _card_thresholds(card, card_path)
     payload = _numpy_payload(model_path) if engine == "auto" else None
     if payload is None:
         payload = _skops_payload(model_path)
-    th = card.get("thresholds", {})
     return TrainedModel(
         sentence_clf=payload["sentence"],
         article_clf=payload["article"],
         sentence_text_clf=payload["sentence_text"],
         article_text_clf=payload["article_text"],
-        thresholds=Thresholds(float(th.get("low", 0.5)), float(th.get("high", 0.5))),
+        thresholds=thresholds,
         use_embeddings=bool(card.get("uses_embeddings")),
         article_embeddings=bool(card.get("config", {}).get("article_embeddings", False)),
         model_id=str(card.get("name", path.name)),
@@ -575,6 +577,18 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: s
         embedder=embedder,
         embed_max_sentences=embed_max_sentences_setting() if card.get("uses_embeddings") else None,
     )
+
+
+def _card_thresholds(card: dict, card_path: Path) -> Thresholds:
+    """The card's thresholds: numbers in [0, 1] with ``low <= high``, else a BundleError."""
+    th = card.get("thresholds", {})
+    try:
+        low, high = float(th["low"]), float(th["high"])
+    except (TypeError, KeyError, ValueError) as exc:
+        raise BundleError(f"{card_path}: 'thresholds' must be an object with numeric 'low' and 'high'") from exc
+    if not (0.0 <= low <= high <= 1.0):
+        raise BundleError(f"{card_path}: thresholds must satisfy 0 <= low <= high <= 1 (got {low}, {high})")
+    return Thresholds(low, high)
 
 
 def _numpy_payload(model_path: Path) -> dict | None:
