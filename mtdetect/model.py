@@ -214,9 +214,17 @@ def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
 
     With ``embed_max_sentences``, at most that many sentences per article are embedded
     (see :func:`embedded_rows`); the embedding columns of the others are NaN, for
-    :meth:`TrainedModel.predict_matrices` to fill in. The encoding runs in a second
-    thread while the other features are computed (torch releases the GIL), so scoring
-    keeps two cores busy.
+    :meth:`TrainedModel.predict_matrices` to fill in.
+    """
+    return start_matrices(analyses, embedder, article_embeddings, embed_max_sentences)()
+
+
+def start_matrices(analyses: Sequence[Analysis], embedder: Embedder | None, article_embeddings: bool = False,
+                   embed_max_sentences: int | None = None) -> Callable[[], ArticleMatrices]:
+    """:func:`build_matrices` in two steps: the encoding starts in a second thread (torch
+    releases the GIL), the other features are computed here meanwhile, and the returned
+    function waits for the encoding and assembles the matrices. Whatever the caller does
+    before calling it (analysing the next batch, say) also overlaps the encoding.
     """
     texts: list[str] = []
     for a in analyses:
@@ -224,11 +232,14 @@ def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
         texts.extend(sents[i].text for i in embedded_rows(len(sents), embed_max_sentences))
     pending = None
     if embedder is not None and texts:
-        from concurrent.futures import ThreadPoolExecutor
+        if hasattr(embedder, "encode_async"):
+            pending = embedder.encode_async(texts)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
 
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mtdetect-encode")
-        pending = pool.submit(embedder.encode, texts)
-        pool.shutdown(wait=False)
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mtdetect-encode")
+            pending = pool.submit(embedder.encode, texts)
+            pool.shutdown(wait=False)
     sent_blocks, doc_idx, art_rows, sent_text, art_text = [], [], [], [], []
     for i, a in enumerate(analyses):
         sent_blocks.append(sentence_features(a))
@@ -243,7 +254,10 @@ def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
         sent_X = sent_X.reshape(0, n_sf)
     sent_doc = np.asarray(doc_idx, dtype=np.int64)
     art_X = np.vstack(art_rows) if art_rows else np.zeros((0, len(ARTICLE_FEATURE_NAMES)))
-    if embedder is not None:
+
+    def finish() -> ArticleMatrices:
+        if embedder is None:
+            return ArticleMatrices(sent_X, sent_doc, art_X, len(analyses), sent_text, art_text)
         encoded = pending.result() if pending is not None else np.zeros((0, embedder.dim), dtype=np.float32)
         if len(texts) == len(sent_doc):
             emb = encoded.astype(np.float64)
@@ -252,16 +266,19 @@ def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
             rows = [sl.start + embedded_rows(sl.stop - sl.start, embed_max_sentences)
                     for sl in _article_slices(sent_doc, len(analyses))]
             emb[np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)] = encoded
-        sent_X = np.hstack([sent_X, emb])
-    if embedder is not None and article_embeddings:
-        mean_emb = np.zeros((len(analyses), embedder.dim))
-        for i, rows in enumerate(_article_slices(sent_doc, len(analyses))):
-            block = emb[rows]
-            block = block[~np.isnan(block[:, 0])] if len(block) else block
-            if len(block):
-                mean_emb[i] = block.mean(axis=0)
-        art_X = np.hstack([art_X, mean_emb])
-    return ArticleMatrices(sent_X, sent_doc, art_X, len(analyses), sent_text, art_text)
+        sent_all = np.hstack([sent_X, emb])
+        art_all = art_X
+        if article_embeddings:
+            mean_emb = np.zeros((len(analyses), embedder.dim))
+            for i, rows in enumerate(_article_slices(sent_doc, len(analyses))):
+                block = emb[rows]
+                block = block[~np.isnan(block[:, 0])] if len(block) else block
+                if len(block):
+                    mean_emb[i] = block.mean(axis=0)
+            art_all = np.hstack([art_X, mean_emb])
+        return ArticleMatrices(sent_all, sent_doc, art_all, len(analyses), sent_text, art_text)
+
+    return finish
 
 
 def _article_input(m: ArticleMatrices, sent_p: np.ndarray, art_text_p: np.ndarray) -> np.ndarray:
@@ -326,8 +343,11 @@ class TrainedModel:
 
     def matrices(self, analyses: Sequence[Analysis]) -> ArticleMatrices:
         """Feature matrices for analysed articles, with this model's embedding settings."""
+        return self._start_matrices(analyses)()
+
+    def _start_matrices(self, analyses: Sequence[Analysis]) -> Callable[[], ArticleMatrices]:
         self.ensure_embedder()
-        return build_matrices(analyses, self.embedder if self.use_embeddings else None, self.article_embeddings,
+        return start_matrices(analyses, self.embedder if self.use_embeddings else None, self.article_embeddings,
                               self.embed_max_sentences if self.use_embeddings else None)
 
     def _sentence_feature_means(self) -> np.ndarray:
@@ -355,7 +375,18 @@ class TrainedModel:
         return sent_p, art_p
 
     def predict(self, analyses: Sequence[Analysis]) -> list[Prediction]:
-        m = self.matrices(analyses)
+        return self.predict_async(analyses)()
+
+    def predict_async(self, analyses: Sequence[Analysis]) -> Callable[[], list[Prediction]]:
+        """Start scoring a batch; the returned function finishes it.
+
+        The sentence encoding runs in a background thread from now until the function is
+        called, so a caller can analyse its next batch meanwhile (on a second core).
+        """
+        finish = self._start_matrices(analyses)
+        return lambda: self._predictions(analyses, finish())
+
+    def _predictions(self, analyses: Sequence[Analysis], m: ArticleMatrices) -> list[Prediction]:
         sent_p, art_p = self.predict_matrices(m)
         out = []
         for i, (a, rows) in enumerate(zip(analyses, m.sentence_slices())):

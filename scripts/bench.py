@@ -5,8 +5,9 @@ For each mode (``fast``: models/default-fast, no embeddings; ``default``: models
 int8 MiniLM sentence embeddings) it measures, each mode in its own process so that one
 mode's memory never counts against another's:
 
-* end-to-end throughput (articles/s, sentences/s) of reading N articles from a JSONL file
-  with ``mtdetect.io.read_articles`` and scoring them with ``Detector.score_many``;
+* end-to-end throughput (articles/s, sentences/s) of reading N articles from JSONL files
+  (500 articles each) with ``mtdetect.io.read_articles`` and scoring them with
+  ``Detector.score_many``;
 * the share of that time spent in ingestion, segmentation, recognizers, features (style
   signals, text view), embeddings, and the classifiers;
 * peak RSS of the scoring process;
@@ -14,7 +15,9 @@ mode's memory never counts against another's:
   sentences (the floor no scorer that embeds every sentence can beat), and the ratio
   of end-to-end throughput to that floor;
 * cold start: wall time of ``mtdetect score FILE`` (a new process, one ~600-word article);
-* memory flatness: peak RSS when streaming 1k and 10k articles.
+* memory flatness: peak RSS when streaming 1k and 10k articles;
+* with ``--accuracy``, each mode's accuracy on the shipped model's dev split, scored as at
+  run time, so that speed and accuracy can be read side by side.
 
 Articles are built from ../shared/data when it is there (WMT and HTMT documents, shuffled
 with a fixed seed, paragraphs joined until an article has ~600 words), else from the
@@ -24,7 +27,7 @@ Examples::
 
     python scripts/bench.py                                  # 1,000 articles, both modes
     python scripts/bench.py --modes fast -n 2000 --json out/bench.json --markdown out/bench.md
-    python scripts/bench.py --memory-sizes 1000,10000 --cold-runs 5
+    python scripts/bench.py --memory-sizes 1000,10000 --cold-runs 5 --accuracy
     python scripts/bench.py --quick                          # a smoke run: 100 articles, no 10k
 """
 
@@ -112,10 +115,21 @@ def build_articles(n: int, words: int, seed: int = 0) -> tuple[list[str], str]:
     return articles, source
 
 
-def write_jsonl(articles: list[str], path: Path) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for i, text in enumerate(articles):
-            fh.write(json.dumps({"id": f"bench-{i}", "text": text}) + "\n")
+SHARD_SIZE = 500  # articles per JSONL file: like a feed audit's many files, and streamed file by file
+
+
+def write_shards(articles: list[str], folder: Path) -> Path:
+    """``articles`` as JSONL files of :data:`SHARD_SIZE` lines in ``folder`` (returned)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in range(0, len(articles), SHARD_SIZE):
+        with (folder / f"part-{start // SHARD_SIZE:05d}.jsonl").open("w", encoding="utf-8") as fh:
+            for i, text in enumerate(articles[start : start + SHARD_SIZE], start=start):
+                fh.write(json.dumps({"id": f"bench-{i}", "text": text}) + "\n")
+    return folder
+
+
+def _inputs(folder: Path) -> list[str]:
+    return [str(p) for p in sorted(folder.glob("*.jsonl"))]
 
 
 # --- one mode, measured inside its own process ----------------------------------------------
@@ -190,14 +204,14 @@ def run_mode(mode: str, articles_path: Path, encode_floor: bool) -> dict:
     clock = StageClock()
     _instrument(detector, clock)
     # Warm up on a few articles (first calls build caches and load the embedding model).
-    warm = list(read_articles([str(articles_path)]))[:8]
+    warm = [a for _, a in zip(range(8), read_articles(_inputs(articles_path)))]
     list(detector.score_many(warm))
     clock.seconds.clear()
 
     n_articles = n_sentences = n_errors = 0
     t0 = time.perf_counter()
     cpu0 = time.process_time()
-    stream = clock.timed_iter("ingestion", read_articles([str(articles_path)]))
+    stream = clock.timed_iter("ingestion", read_articles(_inputs(articles_path)))
     for report in detector.score_many(stream):
         n_articles += 1
         n_sentences += len(report.sentences)
@@ -224,12 +238,8 @@ def run_mode(mode: str, articles_path: Path, encode_floor: bool) -> dict:
     embedder = getattr(detector.model, "embedder", None)
     if encode_floor and embedder is not None and getattr(detector.model, "use_embeddings", False):
         result["encode_floor"] = _encode_floor(detector, articles_path, embedder, n_articles / elapsed)
-    try:
-        import torch  # noqa: F401 - only reported when the mode loaded it
-
+    if "torch" in sys.modules:  # reported only when the mode loaded it
         result["torch_threads"] = sys.modules["torch"].get_num_threads()
-    except ImportError:
-        pass
     result["heavy_modules_loaded"] = sorted(
         m for m in ("torch", "sklearn", "skops", "scipy", "sentence_transformers", "transformers") if m in sys.modules
     )
@@ -244,7 +254,7 @@ def _encode_floor(detector, articles_path: Path, embedder, e2e_articles_per_s: f
     batches: list[list[str]] = []
     batch: list[str] = []
     n_articles = n_sentences = 0
-    for i, article in enumerate(read_articles([str(articles_path)])):
+    for i, article in enumerate(read_articles(_inputs(articles_path))):
         sents = [s.text for s in segment(article.text).sentences]
         batch.extend(sents)
         n_articles += 1
@@ -268,13 +278,36 @@ def _encode_floor(detector, articles_path: Path, embedder, e2e_articles_per_s: f
     }
 
 
+def run_accuracy(mode: str) -> dict:
+    """Dev-set accuracy of ``mode`` as scored at run time (embedding cap included), with the
+    evaluation behind `mtdetect evaluate`, on the shipped model's dev split."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from mtdetect.datasets import shipped_splits
+    from mtdetect.detector import Detector
+    from mtdetect.training import evaluate_docs
+
+    detector = Detector.load(fast=(mode == "fast"))
+    docs = shipped_splits()["dev"]
+    result = evaluate_docs(detector.model, docs, quiet=True)
+    keys = ("n_mt", "n_human", "roc_auc", "accuracy@0.5", "tpr@high", "fpr@high")
+    out = {"mode": mode, "model": detector.model.model_id, "documents": len(docs),
+           "embed_max_sentences": getattr(detector.model, "embed_max_sentences", None)}
+    for level in ("article", "sentence"):
+        out[level] = {name: {k: m.get(k) for k in keys} for name, m in result[level]["comparisons"].items()}
+    return out
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
 # --- the parent: build data, spawn children, time cold starts, report -----------------------
-def _child(mode: str, articles_path: Path, encode_floor: bool) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--articles-file", str(articles_path)]
+def _child(mode: str, articles_path: Path | None, encode_floor: bool, accuracy: bool = False) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode]
+    if accuracy:
+        cmd.append("--child-accuracy")
+    else:
+        cmd += ["--articles-dir", str(articles_path)]
     if not encode_floor:
         cmd.append("--no-encode-floor")
     env = dict(os.environ, HF_HUB_OFFLINE="1")
@@ -360,12 +393,27 @@ def render_markdown(res: dict) -> str:
         lines += ["", "| mode | raw encode, sentences/s | encode floor, articles/s | end-to-end / floor |", "|---|---|---|---|"]
         for mode, f in floors.items():
             lines.append(f"| {mode} | {f['sentences_per_s']:.0f} | {f['articles_per_s']:.1f} | {f['end_to_end_over_floor']:.2f} |")
+    if res.get("accuracy"):
+        lines += ["", "Dev accuracy as scored at run time (article level; sentence level in the last column):", "",
+                  "| mode | comparison | n (MT / human) | ROC-AUC | accuracy at 0.5 | MT flagged | human flagged | sentence ROC-AUC |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for mode, acc in res["accuracy"].items():
+            for name, a in acc["article"].items():
+                if name == "all":
+                    continue
+                s = acc["sentence"].get(name, {})
+                lines.append(f"| {mode} | {name.replace('_', ' ')} | {a['n_mt']} / {a['n_human']} | {_f(a['roc_auc'])} | "
+                             f"{_f(a['accuracy@0.5'])} | {_f(a['tpr@high'])} | {_f(a['fpr@high'])} | {_f(s.get('roc_auc'))} |")
     if res.get("memory"):
         lines += ["", "| mode | articles streamed | peak RSS (MB) | articles/s |", "|---|---|---|---|"]
         for mode, rows in res["memory"].items():
             for row in rows:
                 lines.append(f"| {mode} | {row['articles']} | {row['peak_rss_mb']:.0f} | {row['articles_per_s']:.1f} |")
     return "\n".join(lines) + "\n"
+
+
+def _f(x) -> str:
+    return "-" if x is None else f"{x:.3f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -378,15 +426,21 @@ def main(argv: list[str] | None = None) -> int:
                     help="article counts for the memory-flatness check ('' to skip); the main run's N is reused")
     ap.add_argument("--memory-modes", default=None, help="modes for the memory check (default: --modes)")
     ap.add_argument("--no-encode-floor", action="store_true", help="skip the raw encode measurement")
+    ap.add_argument("--accuracy", action="store_true",
+                    help="also evaluate each mode on the shipped dev split (../shared/data; uses the embedding cache)")
     ap.add_argument("--quick", action="store_true", help="smoke run: 100 articles, 1 cold start, no memory check")
     ap.add_argument("--json", type=Path, help="write the results as JSON here")
     ap.add_argument("--markdown", type=Path, help="write the result tables as Markdown here")
     ap.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
-    ap.add_argument("--articles-file", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--articles-dir", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--child-accuracy", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.child:
-        print(json.dumps(run_mode(args.child, args.articles_file, not args.no_encode_floor)))
+        if args.child_accuracy:
+            print(json.dumps(run_accuracy(args.child)))
+        else:
+            print(json.dumps(run_mode(args.child, args.articles_dir, not args.no_encode_floor)))
         return 0
     if args.quick:
         args.articles, args.cold_runs, args.memory_sizes = min(args.articles, 100), 1, ""
@@ -397,13 +451,12 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted({int(s) for s in args.memory_sizes.split(",") if s.strip()})
 
     res: dict = {"machine": machine(), "n_articles": args.articles, "words": args.words,
-                 "modes": {}, "cold_start": {}, "memory": {}}
+                 "modes": {}, "cold_start": {}, "memory": {}, "accuracy": {}}
     say = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="mtdetect-bench-") as tmp:
         tmp_dir = Path(tmp)
         articles, res["source"] = build_articles(max([args.articles, *sizes]), args.words)
-        main_file = tmp_dir / f"articles-{args.articles}.jsonl"
-        write_jsonl(articles[: args.articles], main_file)
+        main_file = write_shards(articles[: args.articles], tmp_dir / f"articles-{args.articles}")
         one = tmp_dir / "article.txt"
         one.write_text(articles[0] + "\n", encoding="utf-8")
         for mode in modes:
@@ -419,13 +472,17 @@ def main(argv: list[str] | None = None) -> int:
                     r = res["modes"][mode]
                 else:
                     say(f"[bench] {mode}: memory check with {size} articles")
-                    path = tmp_dir / f"articles-{size}.jsonl"
+                    path = tmp_dir / f"articles-{size}"
                     if not path.exists():
-                        write_jsonl(articles[:size], path)
+                        write_shards(articles[:size], path)
                     r = _child(mode, path, encode_floor=False)
                 rows.append({"articles": size, "peak_rss_mb": r["peak_rss_mb"], "articles_per_s": r["articles_per_s"]})
             if rows:
                 res["memory"][mode] = rows
+        if args.accuracy:
+            for mode in modes:
+                say(f"[bench] {mode}: accuracy on the dev split")
+                res["accuracy"][mode] = _child(mode, None, encode_floor=False, accuracy=True)
     res["machine"]["load_avg_at_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     text = render_markdown(res)
     print(text)

@@ -269,3 +269,16 @@ def test_batched_scoring_equals_one_at_a_time(tiny_bundle, samples_dir):
         assert a.p_mt == pytest.approx(b.p_mt, abs=1e-12)
         assert [s.p_mt for s in a.sentences] == pytest.approx([s.p_mt for s in b.sentences], abs=1e-12)
         assert a.verdict == b.verdict
+
+
+def test_predict_async_equals_predict(tiny_bundle, samples_dir):
+    """Starting a batch, doing other work, then finishing it gives the same predictions."""
+    from tests.conftest import FakeEmbedder
+
+    det = Detector(load_bundle(tiny_bundle, embedder=FakeEmbedder()))
+    first = [det.analyze(t) for t in _texts(samples_dir)]
+    second = [det.analyze(t) for t in reversed(_texts(samples_dir))]
+    finish_first = det.model.predict_async(first)
+    finish_second = det.model.predict_async(second)  # two batches in flight at once
+    assert finish_second() == det.model.predict(second)
+    assert finish_first() == det.model.predict(first)
