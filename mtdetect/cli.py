@@ -51,6 +51,10 @@ TitleFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the tit
 UrlFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the URL.")]
 SourceFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the outlet.")]
 MaxBytesOpt = Annotated[int, typer.Option(help="Reject input files larger than this many bytes.")]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(min=0, help="Seconds allowed for one article's analysis; an article over it becomes an error. 0 = no limit."),
+]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Recognizers and style only (no embeddings): much faster.")]
 
 
@@ -88,7 +92,7 @@ def score(
     url_field: UrlFieldOpt = "url",
     source_field: SourceFieldOpt = "source",
     max_bytes: MaxBytesOpt = 50_000_000,
-    timeout: Annotated[float, typer.Option(min=0, help="Seconds allowed for one article's analysis; an article over it becomes an error. 0 = no limit.")] = 60.0,
+    timeout: TimeoutOpt = 60.0,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour text output (default: when stdout is a terminal).")] = None,
 ) -> None:
     """Score article files for machine-translated origin, per article and per sentence.
@@ -142,7 +146,7 @@ def audit(
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Keep findings and explanations in articles.jsonl.")] = True,
     batch_size: Annotated[int, typer.Option(min=1, help="Articles per batch (one flush of the output per batch).")] = 32,
     report_limit: Annotated[int, typer.Option(min=0, help="Flagged articles shown in report.html (highest p_mt first).")] = 500,
-    timeout: Annotated[float, typer.Option(min=0, help="Seconds allowed per article's analysis; 0 = no limit.")] = 60.0,
+    timeout: TimeoutOpt = 60.0,
     text_field: TextFieldOpt = "text",
     id_field: IdFieldOpt = "id",
     title_field: TitleFieldOpt = "title",

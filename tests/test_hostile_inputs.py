@@ -38,29 +38,13 @@ from mtdetect.io import ReadOptions, read_articles
 from mtdetect.model import BundleError, load_bundle
 from mtdetect.types import Article, InputError
 
+from io_helpers import only_article, only_error, read, write
+
 ROOT = Path(__file__).resolve().parent.parent
 FAST_MODEL = ROOT / "models" / "default-fast"
 MB = 1024 * 1024
 
 
-def read(*paths: Path | str, **options: object) -> list[Article | InputError]:
-    return list(read_articles([str(p) for p in paths], ReadOptions(**options)))  # type: ignore[arg-type]
-
-
-def only_article(items: list[Article | InputError]) -> Article:
-    assert len(items) == 1 and isinstance(items[0], Article), items
-    return items[0]
-
-
-def only_error(items: list[Article | InputError]) -> InputError:
-    assert len(items) == 1 and isinstance(items[0], InputError), items
-    return items[0]
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    return path
 
 
 @pytest.fixture(autouse=True)

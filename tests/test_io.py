@@ -24,6 +24,8 @@ from mtdetect.io import (
 )
 from mtdetect.types import Article, InputError
 
+from io_helpers import only_article, only_error, read, write
+
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,27 +39,6 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
-def read(*paths: Path | str, stdin: io.IOBase | None = None, **options: object) -> list[Article | InputError]:
-    return list(read_articles([str(p) for p in paths], ReadOptions(**options), stdin=stdin))  # type: ignore[arg-type]
-
-
-def only_article(items: list[Article | InputError]) -> Article:
-    assert len(items) == 1 and isinstance(items[0], Article), items
-    return items[0]
-
-
-def only_error(items: list[Article | InputError]) -> InputError:
-    assert len(items) == 1 and isinstance(items[0], InputError), items
-    return items[0]
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, str):
-        path.write_bytes(content.encode("utf-8"))
-    else:
-        path.write_bytes(content)
-    return path
 
 
 # ----------------------------------------------------------------- plain text & markdown
