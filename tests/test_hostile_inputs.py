@@ -34,7 +34,7 @@ from typer.testing import CliRunner
 
 from mtdetect.cli import app
 from mtdetect.detector import Detector, RuleModel, replace_lone_surrogates
-from mtdetect.io import ReadOptions, read_articles
+from mtdetect.io import read_articles
 from mtdetect.model import BundleError, load_bundle
 from mtdetect.types import Article, InputError
 
