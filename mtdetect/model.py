@@ -338,8 +338,9 @@ class TrainedModel:
         if self.use_embeddings and self.embedder is None:
             from .embeddings import MiniLMEmbedder
 
-            # One torch thread: the second core computes the other features meanwhile.
-            self.embedder = MiniLMEmbedder(quantize=self.card.get("embedding_quantized", True), threads=1)
+            # torch's default threads (one per core): measured on 2 cores, 2 threads score
+            # ~30% more articles/s than 1 thread beside the feature computation.
+            self.embedder = MiniLMEmbedder(quantize=self.card.get("embedding_quantized", True))
 
     def matrices(self, analyses: Sequence[Analysis]) -> ArticleMatrices:
         """Feature matrices for analysed articles, with this model's embedding settings."""
