@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
@@ -395,11 +394,3 @@ def load_predictors(path: str | Path, keys: Sequence[str]) -> dict[str, object]:
             k: HashedTextPredictor(content[k]) if k.endswith("_text") else CalibratedLinearPredictor(content[k])
             for k in keys
         }
-
-
-_WHITESPACE_TOKEN = re.compile(r"\S+")
-
-
-def same_tokens_as_pattern(text: str) -> bool:
-    """Whether ``str.split`` gives the tokens of scikit-learn's ``token_pattern=r"\\S+"``."""
-    return text.split() == _WHITESPACE_TOKEN.findall(text)

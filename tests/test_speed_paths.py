@@ -282,3 +282,15 @@ def test_predict_async_equals_predict(tiny_bundle, samples_dir):
     finish_second = det.model.predict_async(second)  # two batches in flight at once
     assert finish_second() == det.model.predict(second)
     assert finish_first() == det.model.predict(first)
+
+
+def test_str_split_gives_the_tokens_of_the_hashing_vectorizer_pattern():
+    """The NumPy text model splits with ``str.split``; scikit-learn uses ``r"\\S+"``."""
+    import re
+
+    pattern = re.compile(r"\S+")
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        text = f"a{chr(code)}b c"
+        assert text.split() == pattern.findall(text), hex(code)
