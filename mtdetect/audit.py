@@ -171,29 +171,31 @@ def repair_jsonl(path: Path) -> int:
     """Make ``path`` a clean JSON Lines file; return the number of lines dropped.
 
     A kill can leave a torn last line (no newline, or half a JSON object); any line that is
-    not a JSON object is dropped. The file is rewritten atomically only if something changed.
+    not a JSON object is dropped. The file is read line by line (it may be large) and
+    rewritten atomically only if something has to go.
     """
     if not path.exists():
         return 0
-    raw = path.read_bytes()
-    if not raw:
-        return 0
-    kept: list[bytes] = []
-    dropped = 0
-    lines = raw.split(b"\n")
-    complete, tail = lines[:-1], lines[-1]  # tail is b"" when the file ends with a newline
-    for line in complete:
-        if not line.strip():
-            continue
-        if _is_json_object(line):
-            kept.append(line)
-        else:
-            dropped += 1
-    if tail.strip():
-        dropped += 1  # a line without its newline was cut off mid-write
+    dropped = sum(1 for line in _raw_lines(path) if not _is_whole_object(line))
     if dropped:
-        atomic_write_text(path, "".join(line.decode("utf-8") + "\n" for line in kept))
+        with _AtomicFile(path) as fh:
+            for line in _raw_lines(path):
+                if _is_whole_object(line):
+                    fh.write(line.decode("utf-8"))
     return dropped
+
+
+def _raw_lines(path: Path) -> Iterator[bytes]:
+    """The non-blank lines of a file as bytes, each with its newline if it has one."""
+    with path.open("rb") as fh:
+        for line in fh:
+            if line.strip():
+                yield line
+
+
+def _is_whole_object(line: bytes) -> bool:
+    """A complete line (newline included; a kill cuts the last one short) holding a JSON object."""
+    return line.endswith(b"\n") and _is_json_object(line)
 
 
 def _is_json_object(line: bytes) -> bool:
@@ -256,13 +258,12 @@ def _worker_init(model: str | None, fast: bool, timeout: float | None, threads: 
     """Load one detector per worker process; Ctrl-C is handled by the parent only."""
     global _WORKER_DETECTOR
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
+    _WORKER_DETECTOR = load_detector(model, fast, timeout)
+    if getattr(_WORKER_DETECTOR.model, "use_embeddings", False):
+        # share the cores between workers; a model without embeddings never imports torch
         import torch
 
         torch.set_num_threads(threads)
-    except ImportError:  # pragma: no cover - torch is a dependency
-        pass
-    _WORKER_DETECTOR = load_detector(model, fast, timeout)
 
 
 def load_detector(model: str | None, fast: bool, timeout: float | None):
@@ -360,11 +361,11 @@ def run_audit(
     dropped = repair_jsonl(articles_path) + repair_jsonl(errors_path)
     if dropped:
         warn(f"resume: dropped {dropped} incomplete line(s) left by an interrupted run")
-    state = _State(
-        done_ids={str(r.get("id")) for r in iter_jsonl(articles_path)}
-        | {str(r["id"]) for r in iter_jsonl(errors_path) if r.get("id") is not None},
-        written_errors={_error_key(r) for r in iter_jsonl(errors_path)},
-    )
+    state = _State(done_ids={str(r.get("id")) for r in iter_jsonl(articles_path)}, written_errors=set())
+    for err in iter_jsonl(errors_path):
+        state.written_errors.add(_error_key(err))
+        if err.get("id") is not None:
+            state.done_ids.add(str(err["id"]))
     started = time.time()
 
     if detector is None:

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
+from .report import message_with_hints
+
 _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
 main{max-width:1100px;margin:0 auto;padding:24px}
@@ -73,13 +75,8 @@ def page(title: str, body: str) -> str:
 
 def explanation_text(f: dict[str, Any]) -> str:
     """One finding's explanation as plain text (the hover text of its mark)."""
-    extra = []
-    if f.get("suggestion"):
-        extra.append(f"suggest: {f['suggestion']}")
-    if f.get("source_lang_hint"):
-        extra.append(f"source language: {f['source_lang_hint']}")
-    tail = f" ({'; '.join(extra)})" if extra else ""
-    return f"{f.get('recognizer')}/{f.get('rule')} (score {float(f.get('score') or 0):.2f}): {f.get('message')}{tail}"
+    body = message_with_hints(f.get("message"), f.get("suggestion"), f.get("source_lang_hint"))
+    return f"{f.get('recognizer')}/{f.get('rule')} (score {float(f.get('score') or 0):.2f}): {body}"
 
 
 def marked_sentence(sentence: dict[str, Any]) -> str:

@@ -81,15 +81,20 @@ def _esc(s: str, markup: bool) -> str:
     return escape(s)
 
 
-def _explain_line(f: Finding, markup: bool) -> str:
+def message_with_hints(message: str | None, suggestion: str | None, source_lang: str | None) -> str:
+    """A finding's message followed by its suggestion and source-language hint, if any."""
     extra = []
-    if f.suggestion:
-        extra.append(f"suggest: {f.suggestion}")
-    if f.source_lang_hint:
-        extra.append(f"source language: {f.source_lang_hint}")
-    tail = f" ({'; '.join(extra)})" if extra else ""
+    if suggestion:
+        extra.append(f"suggest: {suggestion}")
+    if source_lang:
+        extra.append(f"source language: {source_lang}")
+    return f"{message}" + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def _explain_line(f: Finding, markup: bool) -> str:
     head = f'{f.recognizer}/{f.rule} "{f.text}" {f.score:.2f}'
-    return f"      - {_esc(head, markup)}: {_esc(f.message + tail, markup)}"
+    body = message_with_hints(f.message, f.suggestion, f.source_lang_hint)
+    return f"      - {_esc(head, markup)}: {_esc(body, markup)}"
 
 
 def render_text(report: ArticleReport, *, explain: bool = True, markup: bool = False,
