@@ -23,6 +23,7 @@ from typing import Any
 from ..lexicons import load_lexicon, source_langs
 from ..types import Document, Finding
 from .base import Recognizer
+from .prefilter import Prefilter, fold, prefilter_for
 
 # --- slots ---------------------------------------------------------------------------------
 # Nationality adjectives (and a few country names used attributively). Multi-word and dotted
@@ -118,6 +119,15 @@ class CalqueRule:
     score: float
     message: str
     example: str
+    # Literals that the pattern and the context cannot match without (see prefilter.py).
+    needs: tuple[Prefilter, ...] = ()
+
+    def admits(self, folded: str) -> bool:
+        """False when the case-folded text cannot contain a finding of this rule."""
+        for prefilter in self.needs:
+            if not prefilter.admits(folded):
+                return False
+        return True
 
     @classmethod
     def from_row(cls, row: dict[str, str]) -> "CalqueRule":
@@ -129,10 +139,13 @@ class CalqueRule:
             return re.compile(expand_slots(text), re.IGNORECASE) if text else None
 
         langs = source_langs(row)
+        pattern, context = re.compile(expand_slots(row["pattern"]), flags), compile_(row["context"])
+        needs = tuple(p for p in (prefilter_for(pattern), context and prefilter_for(context)) if p)
         return cls(
             rule=row["rule"],
-            pattern=re.compile(expand_slots(row["pattern"]), flags),
-            context=compile_(row["context"]),
+            pattern=pattern,
+            context=context,
+            needs=needs,
             anti=compile_(row["anti"]),
             suggestion=row["suggestion"],
             source_lang=langs[0] if langs else "",
@@ -158,10 +171,19 @@ class CalqueRecognizer(Recognizer):
         self.rules_ = tuple(CalqueRule.from_row(row) for row in load_lexicon("calques"))
 
     def _analyze(self, document: Document) -> list[Finding]:
+        # Literal prefilters first: over the article, then per sentence, so that a rule's
+        # regexes run only on sentences that contain the words it cannot match without.
+        folded_article = fold(document.text)
+        rules = [rule for rule in self.rules_ if rule.admits(folded_article)]
         candidates: list[Finding] = []
+        if not rules:
+            return candidates
         for sentence in document.sentences:
             text = sentence.text
-            for rule in self.rules_:
+            folded = fold(text)
+            for rule in rules:
+                if not rule.admits(folded):
+                    continue
                 if rule.context is not None and rule.context.search(text) is None:
                     continue
                 vetoed: bool | None = None  # evaluated lazily, at most once per sentence
