@@ -18,7 +18,7 @@ import numpy as np
 
 from .recognizers.base import Recognizer
 from .segment import segment
-from .style import ARTICLE_LENGTH_FEATURE_NAMES, STYLE_FEATURE_NAMES, sentence_length_stats, style_features
+from .style import ARTICLE_LENGTH_FEATURE_NAMES, STYLE_FEATURE_NAMES, sentence_length_stats, style_row
 from .types import Document, Finding
 
 FINDING_KINDS: tuple[str, ...] = ("garbled_name", "calque", "typography")
@@ -115,8 +115,10 @@ def sentence_features(analysis: Analysis) -> np.ndarray:
     """One row per sentence, columns :data:`SENTENCE_FEATURE_NAMES` (no embeddings)."""
     rows = []
     for sent, fs in zip(analysis.document.sentences, analysis.by_sentence):
-        style = style_features(sent.text)
-        rows.append(_kind_features(fs, 1, "sentence") + [style[n] for n in STYLE_FEATURE_NAMES])
+        # Most sentences have no finding: their finding columns are all zero.
+        row = _kind_features(fs, 1, "sentence") if fs else [0.0] * len(SENTENCE_FINDING_FEATURE_NAMES)
+        row.extend(style_row(sent.text))
+        rows.append(row)
     if not rows:
         return np.zeros((0, len(SENTENCE_FEATURE_NAMES)), dtype=np.float64)
     return _finite(np.asarray(rows, dtype=np.float64))
@@ -124,11 +126,10 @@ def sentence_features(analysis: Analysis) -> np.ndarray:
 
 def article_features(analysis: Analysis) -> np.ndarray:
     """One row, columns :data:`ARTICLE_FEATURE_NAMES` (no embeddings, no sentence scores)."""
-    style = style_features(analysis.document.text)
     lengths = sentence_length_stats([s.text for s in analysis.document.sentences])
     row = (
         _kind_features(analysis.findings, analysis.n_sentences, "article")
-        + [style[n] for n in STYLE_FEATURE_NAMES]
+        + style_row(analysis.document.text)
         + [lengths[n] for n in ARTICLE_LENGTH_FEATURE_NAMES]
     )
     return _finite(np.asarray([row], dtype=np.float64))

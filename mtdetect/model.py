@@ -317,6 +317,12 @@ def choose_thresholds(p_human: np.ndarray, p_mt: np.ndarray, target_fpr: float) 
     return Thresholds(low=low_r, high=high_r), info
 
 
+def _shares_hashing(sentence_text_clf: object, article_text_clf: object) -> bool:
+    """Both text models are NumPy predictors with the same hashing (see inference.py)."""
+    same = getattr(sentence_text_clf, "same_hashing", None)
+    return same is not None and same(article_text_clf)
+
+
 @dataclass
 class TrainedModel:
     """A fitted sentence + article model with its thresholds (implements ScoringModel)."""
@@ -360,8 +366,17 @@ class TrainedModel:
 
     def predict_matrices(self, m: ArticleMatrices) -> tuple[np.ndarray, np.ndarray]:
         """(sentence p, article p) for prepared matrices."""
+        sent_text_p = art_text_p = None
+        if _shares_hashing(self.sentence_text_clf, self.article_text_clf) and m.n_articles:
+            # NumPy engine: hash each n-gram once for both text models (same result)
+            from .inference import expit, sentence_and_article_decisions
+
+            sent_dec, art_dec = sentence_and_article_decisions(
+                self.sentence_text_clf, self.article_text_clf, m.sent_text, m.sentence_slices())
+            sent_text_p, art_text_p = expit(sent_dec), expit(art_dec)
         if len(m.sent_X):
-            sent_text_p = self.sentence_text_clf.predict_proba(np.asarray(m.sent_text, dtype=object))[:, 1]
+            if sent_text_p is None:
+                sent_text_p = self.sentence_text_clf.predict_proba(np.asarray(m.sent_text, dtype=object))[:, 1]
             sent_in = _sentence_input(m, sent_text_p)
             missing = np.isnan(sent_in)
             if missing.any():  # sentences left unembedded: their embedding at the training mean
@@ -371,7 +386,8 @@ class TrainedModel:
             sent_p = np.zeros(0)
         if not m.n_articles:
             return sent_p, np.zeros(0)
-        art_text_p = self.article_text_clf.predict_proba(np.asarray(m.art_text, dtype=object))[:, 1]
+        if art_text_p is None:
+            art_text_p = self.article_text_clf.predict_proba(np.asarray(m.art_text, dtype=object))[:, 1]
         art_p = self.article_clf.predict_proba(_article_input(m, sent_p, art_text_p))[:, 1]
         return sent_p, art_p
 

@@ -18,7 +18,14 @@ import numpy as np
 import pytest
 
 from mtdetect.detector import Detector, default_model_dir
-from mtdetect.inference import CalibratedLinearPredictor, HashedTextPredictor, hash_buckets, murmurhash3_32
+from mtdetect.inference import (
+    CalibratedLinearPredictor,
+    HashedTextPredictor,
+    hash_buckets,
+    murmurhash3_32,
+    murmurhash3_32_numpy,
+    sentence_and_article_decisions,
+)
 from mtdetect.model import ModelConfig, load_bundle
 from mtdetect.training import train
 
@@ -47,24 +54,36 @@ class Fake384Embedder:
         return out
 
 
+HASHERS = pytest.mark.parametrize("hasher", [murmurhash3_32, murmurhash3_32_numpy], ids=["mmh3", "numpy"])
+
+
+def test_mmh3_is_installed():
+    import mmh3  # noqa: F401  (a dependency: without it scoring falls back to the slower NumPy hash)
+
+
+@HASHERS
 @pytest.mark.parametrize("text", HASH_CASES)
-def test_murmurhash_matches_scikit_learn(text):
+def test_murmurhash_matches_scikit_learn(hasher, text):
     from sklearn.utils import murmurhash3_32 as sk_murmurhash
 
-    assert int(murmurhash3_32([text])[0]) == sk_murmurhash(text, seed=0)
+    assert int(hasher([text])[0]) == sk_murmurhash(text, seed=0)
+    assert int(hasher([text], seed=7)[0]) == sk_murmurhash(text, seed=7)
 
 
-def test_murmurhash_of_a_mixed_batch_matches_one_by_one():
+@HASHERS
+def test_murmurhash_of_a_mixed_batch_matches_one_by_one(hasher):
     from sklearn.utils import murmurhash3_32 as sk_murmurhash
 
-    assert murmurhash3_32(HASH_CASES).tolist() == [sk_murmurhash(t, seed=0) for t in HASH_CASES]
+    assert hasher(HASH_CASES).tolist() == [sk_murmurhash(t, seed=0) for t in HASH_CASES]
+    assert hasher([]).tolist() == []
 
 
-def test_text_with_newlines_hashes_per_string():
+@HASHERS
+def test_text_with_newlines_hashes_per_string(hasher):
     from sklearn.utils import murmurhash3_32 as sk_murmurhash
 
     cases = ["a\nb", "c", "\n"]
-    assert murmurhash3_32(cases).tolist() == [sk_murmurhash(t, seed=0) for t in cases]
+    assert hasher(cases).tolist() == [sk_murmurhash(t, seed=0) for t in cases]
 
 
 def test_hash_buckets_match_hashing_vectorizer_columns():
@@ -118,6 +137,37 @@ def test_numpy_engine_equals_scikit_learn_on_the_shipped_bundles(bundle, samples
     ref = load_bundle(path, embedder=emb, engine="sklearn")
     assert isinstance(fast.article_clf, CalibratedLinearPredictor)
     _assert_same_reports(Detector(fast), Detector(ref), _texts(samples_dir))
+
+
+# Sentence views of four articles; the article text is their " \n "-join. One-token and empty
+# sentences make n-grams cross two boundaries at once.
+ARTICLE_SENTENCES = [
+    ["^the C said 0 w .", "it was w .", "x", "y", "", "z z z"],
+    [],
+    [""],
+    ["a"],
+    ["a b", "c"],
+    ["", "", "p q r s", "", "t"],
+]
+
+
+@pytest.mark.parametrize("bundle", ["default", "default-fast"])
+def test_shared_hashing_equals_hashing_each_text(bundle):
+    """Hashing sentences once and adding only boundary-crossing n-grams for the article gives
+    exactly the decisions of hashing every article text on its own."""
+    model = load_bundle(default_model_dir().with_name(bundle), embedder=Fake384Embedder())
+    sent, art = model.sentence_text_clf, model.article_text_clf
+    texts = [t for article in ARTICLE_SENTENCES for t in article]
+    bounds = np.cumsum([0] + [len(a) for a in ARTICLE_SENTENCES])
+    slices = [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(len(ARTICLE_SENTENCES))]
+    sent_dec, art_dec = sentence_and_article_decisions(sent, art, texts, slices)
+    assert np.array_equal(sent_dec, sent.decision_function(texts))
+    joined = [" \n ".join(a) for a in ARTICLE_SENTENCES]
+    assert np.array_equal(art_dec, art.decision_function(joined))
+    # the crossing n-grams matter: the first article without them scores differently
+    first = ARTICLE_SENTENCES[0]
+    cols = hash_buckets([g for t in first for g in art._ngrams(t)], art.n_features)
+    assert art.decision_from_columns(cols, np.array([len(cols)]))[0] != art_dec[0]
 
 
 def test_an_unsupported_bundle_is_loaded_by_skops(tiny_bundle, tmp_path):
