@@ -18,7 +18,7 @@ import numpy as np
 
 from .recognizers.base import Recognizer
 from .segment import segment
-from .style import ARTICLE_LENGTH_FEATURE_NAMES, STYLE_FEATURE_NAMES, sentence_length_stats, style_row
+from .style import ARTICLE_LENGTH_FEATURE_NAMES, STYLE_FEATURE_NAMES, length_stats, style_rows
 from .types import Document, Finding
 
 FINDING_KINDS: tuple[str, ...] = ("garbled_name", "calque", "typography")
@@ -113,26 +113,32 @@ def rule_score(findings: Sequence[Finding]) -> float:
 
 def sentence_features(analysis: Analysis) -> np.ndarray:
     """One row per sentence, columns :data:`SENTENCE_FEATURE_NAMES` (no embeddings)."""
-    rows = []
-    for sent, fs in zip(analysis.document.sentences, analysis.by_sentence):
-        # Most sentences have no finding: their finding columns are all zero.
-        row = _kind_features(fs, 1, "sentence") if fs else [0.0] * len(SENTENCE_FINDING_FEATURE_NAMES)
-        row.extend(style_row(sent.text))
-        rows.append(row)
-    if not rows:
-        return np.zeros((0, len(SENTENCE_FEATURE_NAMES)), dtype=np.float64)
-    return _finite(np.asarray(rows, dtype=np.float64))
+    return features(analysis)[0]
 
 
 def article_features(analysis: Analysis) -> np.ndarray:
     """One row, columns :data:`ARTICLE_FEATURE_NAMES` (no embeddings, no sentence scores)."""
-    lengths = sentence_length_stats([s.text for s in analysis.document.sentences])
+    return features(analysis)[1]
+
+
+def features(analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sentence_features` and :func:`article_features` together: the style signals of
+    the sentences and of the whole article come from one pass over the tokens."""
+    sentences = analysis.document.sentences
+    style = style_rows([s.text for s in sentences], analysis.document.text)
+    n_kind = len(SENTENCE_FINDING_FEATURE_NAMES)
+    sent = np.zeros((len(sentences), n_kind + len(STYLE_FEATURE_NAMES)))
+    for i, fs in enumerate(analysis.by_sentence):
+        if fs:  # most sentences have no finding: their finding columns stay zero
+            sent[i, :n_kind] = _kind_features(fs, 1, "sentence")
+    sent[:, n_kind:] = style[:-1]
+    lengths = length_stats(style[:-1, 0])  # column 0 is the token count
     row = (
         _kind_features(analysis.findings, analysis.n_sentences, "article")
-        + style_row(analysis.document.text)
+        + style[-1].tolist()
         + [lengths[n] for n in ARTICLE_LENGTH_FEATURE_NAMES]
     )
-    return _finite(np.asarray([row], dtype=np.float64))
+    return _finite(sent), _finite(np.asarray([row], dtype=np.float64))
 
 
 def _finite(x: np.ndarray) -> np.ndarray:

@@ -34,9 +34,8 @@ from .features import (
     POOLED_FEATURE_NAMES,
     SENTENCE_FEATURE_NAMES,
     Analysis,
-    article_features,
+    features,
     pooled_sentence_scores,
-    sentence_features,
     text_view,
 )
 from .recognizers import recognizer_schema
@@ -242,9 +241,10 @@ def start_matrices(analyses: Sequence[Analysis], embedder: Embedder | None, arti
             pool.shutdown(wait=False)
     sent_blocks, doc_idx, art_rows, sent_text, art_text = [], [], [], [], []
     for i, a in enumerate(analyses):
-        sent_blocks.append(sentence_features(a))
+        sent_block, art_row = features(a)
+        sent_blocks.append(sent_block)
         doc_idx.extend([i] * a.n_sentences)
-        art_rows.append(article_features(a)[0])
+        art_rows.append(art_row[0])
         views = [text_view(s.text) for s in a.document.sentences]
         sent_text.extend(views)
         art_text.append(" \n ".join(views))

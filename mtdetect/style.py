@@ -29,7 +29,11 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 
@@ -274,6 +278,190 @@ def style_row(text: str) -> list[float]:
     return row
 
 
+_COLUMN = {name: i for i, name in enumerate(STYLE_FEATURE_NAMES)}
+_PRONOUN_OF = {w: g for g, words in enumerate(_PRONOUN_GROUPS.values()) for w in words}
+_FW_INDEX = {w: i for i, w in enumerate(FUNCTION_WORDS)}
+# Columns of _word_props.
+_P_NUMBER, _P_ZIPF, _P_PRONOUN, _P_FW, _P_BE, _P_LY, _P_PARTICIPLE, _P_CONTRACTION = range(8)
+
+
+@lru_cache(maxsize=100_000)
+def _word_props(word: str) -> tuple[float, ...]:
+    """What :func:`style_row` asks of a lower-cased token, looked up once per distinct word."""
+    number = word[0].isdigit()
+    return (
+        float(number),
+        0.0 if number else _zipf(word),
+        float(_PRONOUN_OF.get(word, -1)),
+        float(_FW_INDEX.get(word, -1)),
+        float(word in _BE_FORMS),
+        float(word.endswith("ly")),
+        float(_is_participle(word)),
+        float("'" in word and (word.endswith(_CONTRACTION_SUFFIXES)
+                               or (word.endswith("'s") and word[:-2] in _S_CONTRACTION_HOSTS))),
+    )
+
+
+def style_rows(texts: Sequence[str], whole: str | None = None) -> np.ndarray:
+    """:func:`style_row` of each text (and of ``whole``, as a last row, when given), as one
+    array: the same values to the last bit (tested), computed for all texts at once.
+
+    For the sentences of an article with the article as ``whole``: every token is
+    lower-cased in one call, each distinct word is looked up once, and the counts, sums and
+    quantiles of every text are NumPy operations over all tokens. When the article's tokens
+    are its sentences' tokens (nearly always: sentences do not split words), the article row
+    reuses them. Sums of floats keep :func:`style_row`'s order (sorted values, added one by
+    one), so no value moves.
+    """
+    per_text = [_TOKEN.findall(t) for t in texts]
+    texts = list(texts)
+    tokens = [t for toks in per_text for t in toks]
+    reuse = False
+    if whole is not None:
+        whole_tokens = _TOKEN.findall(whole)
+        reuse = whole_tokens == tokens
+        if not reuse:
+            per_text.append(whole_tokens)
+            texts.append(whole)
+            tokens.extend(whole_tokens)
+    n = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+    if not tokens:
+        return np.zeros((len(texts) + reuse, len(STYLE_FEATURE_NAMES)))
+    lower = _SEP.join(tokens).lower().replace("\u2019", "'").split(_SEP)
+    vocab = list(dict.fromkeys(lower))
+    index = {w: i for i, w in enumerate(vocab)}
+    ids = np.fromiter(map(index.__getitem__, lower), dtype=np.int64, count=len(lower))
+    n_props = _P_CONTRACTION + 1
+    props = np.fromiter(chain.from_iterable(map(_word_props, vocab)), dtype=np.float64,
+                        count=n_props * len(vocab)).reshape(len(vocab), n_props)[ids]
+    tok = _Tokens(
+        ids=ids,
+        vocab_size=len(vocab),
+        is_word=props[:, _P_NUMBER] == 0.0,
+        lengths=np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)),
+        upper_first=np.fromiter(map(str.isupper, map(itemgetter(0), tokens)), dtype=bool, count=len(tokens)),
+        all_upper=np.fromiter(map(str.isupper, tokens), dtype=bool, count=len(tokens)),
+        props=props,
+    )
+    if reuse:  # the article as one more text over a second copy of the same tokens
+        texts.append(whole)
+        n = np.append(n, len(tokens))
+        tok = tok.twice()
+    return _rows(texts, n, tok)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """Per-token arrays of :func:`style_rows` (tokens of all texts, in order)."""
+
+    ids: np.ndarray
+    vocab_size: int
+    is_word: np.ndarray
+    lengths: np.ndarray
+    upper_first: np.ndarray
+    all_upper: np.ndarray
+    props: np.ndarray
+
+    def twice(self) -> "_Tokens":
+        """The tokens followed by themselves again."""
+        def again(a: np.ndarray) -> np.ndarray:
+            return np.concatenate([a, a])
+
+        return _Tokens(again(self.ids), self.vocab_size, again(self.is_word), again(self.lengths),
+                       again(self.upper_first), again(self.all_upper), again(self.props))
+
+
+def _rows(texts: Sequence[str], n: np.ndarray, tok: _Tokens) -> np.ndarray:
+    """Style rows of ``texts``, whose tokens are ``tok``'s, ``n[i]`` of them for text ``i``."""
+    m = len(texts)
+    out = np.zeros((m, len(STYLE_FEATURE_NAMES)))
+    seg = np.repeat(np.arange(m), n)
+    first = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(n, out=first[1:])
+    ids, is_word, lengths = tok.ids, tok.is_word, tok.lengths
+
+    def per_text_count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(seg[mask], minlength=m)
+
+    has_tokens = n > 0
+    inv = np.zeros(m)
+    inv[has_tokens] = 1.0 / n[has_tokens]
+    col = out.T  # col[_COLUMN[name]] is that feature of every text
+
+    n_words = per_text_count(is_word)
+    w = n_words > 0
+    nw = n_words[w]
+    word_seg = seg[is_word]
+    col[_COLUMN["mean_word_length"]][w] = np.bincount(word_seg, weights=lengths[is_word], minlength=m)[w] / nw
+    col[_COLUMN["long_word_share"]][w] = per_text_count(is_word & (lengths >= 10))[w] / nw
+    caps = is_word & tok.upper_first
+    col[_COLUMN["capitalised_share"]][w] = per_text_count(caps)[w] / nw
+    col[_COLUMN["allcaps_share"]][w] = per_text_count(caps & (lengths > 1) & tok.all_upper)[w] / nw
+
+    # Zipf values of the word tokens, sorted within each text.
+    zipfs = tok.props[is_word, _P_ZIPF]
+    order = np.lexsort((zipfs, word_seg))
+    zipfs, word_seg = zipfs[order], word_seg[order]
+    start = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(n_words, out=start[1:])
+    padded = np.zeros((m, max(int(n_words.max()), 1)))
+    padded[word_seg, np.arange(len(zipfs)) - start[word_seg]] = zipfs
+    total = np.cumsum(padded, axis=1)[:, -1]  # left-to-right sums, as Python's sum()
+    col[_COLUMN["zipf_mean"]][w] = total[w] / nw
+    lo_start = start[:-1][w]
+    for name, q in (("zipf_p10", 0.10), ("zipf_p25", 0.25), ("zipf_median", 0.50)):
+        pos = q * (nw - 1)
+        lo = pos.astype(np.int64)
+        hi = np.minimum(lo + 1, nw - 1)
+        v_lo = zipfs[lo_start + lo]
+        col[_COLUMN[name]][w] = v_lo + (zipfs[lo_start + hi] - v_lo) * (pos - lo)
+    col[_COLUMN["rare_word_share"]][w] = np.bincount(word_seg[zipfs < ZIPF_RARE], minlength=m)[w] / nw
+    col[_COLUMN["oov_share"]][w] = np.bincount(word_seg[zipfs <= 0.0], minlength=m)[w] / nw
+
+    n_types = np.bincount(np.unique(seg * tok.vocab_size + ids) // tok.vocab_size, minlength=m)
+    for i in np.flatnonzero(has_tokens):
+        n_i, types_i = int(n[i]), int(n_types[i])
+        row, text, inv_i = out[i], texts[i], inv[i]
+        row[0], row[1] = float(n_i), math.log1p(n_i)
+        row[_COLUMN["type_token_ratio"]] = types_i / n_i
+        row[_COLUMN["herdan_c"]] = math.log(types_i) / math.log(n_i) if n_i > 1 else 1.0
+        row[_COLUMN["mattr_50"]] = types_i / n_i if n_i <= MATTR_WINDOW else _mattr(ids[first[i] : first[i + 1]])
+        count = text.count
+        row[_PUNCT_COLUMNS] = [sum(map(count, chars)) * inv_i for chars in _PUNCTUATION.values()]
+        row[_COLUMN["punct_dash"]] = (count("\u2013") + count("\u2014") + count("--") + count(" - ")) * inv_i
+        if _DIGIT.search(text) is not None:
+            row[_COLUMN["digit_char_share"]] = sum(map(count, "0123456789")) / len(text)
+    col[_COLUMN["number_share"]] = (n - n_words) * inv
+
+    pronoun = tok.props[:, _P_PRONOUN]
+    for g, name in enumerate(_PRONOUN_GROUPS):
+        col[_COLUMN[name]] = per_text_count(pronoun == g) * inv
+    col[_COLUMN["contraction_rate"]] = per_text_count(tok.props[:, _P_CONTRACTION] == 1.0) * inv
+
+    # Passives: a "be" form, then a participle (or an -ly adverb and then a participle),
+    # inside one text.
+    participle = tok.props[:, _P_PARTICIPLE] == 1.0
+    ly = tok.props[:, _P_LY] == 1.0
+    pos = np.arange(len(seg)) - first[seg]
+    size = n[seg]
+    after1, after2, ly1 = (np.zeros(len(seg), dtype=bool) for _ in range(3))
+    after1[:-1], after2[:-2], ly1[:-1] = participle[1:], participle[2:], ly[1:]
+    passive = (tok.props[:, _P_BE] == 1.0) & (pos + 1 < size) & np.where(ly1 & (pos + 2 < size), after2, after1)
+    col[_COLUMN["passive_rate"]] = per_text_count(passive) * inv
+
+    fw = tok.props[:, _P_FW].astype(np.int64)
+    is_fw = fw >= 0
+    n_fw = len(FUNCTION_WORDS)
+    fw_counts = np.bincount(seg[is_fw] * n_fw + fw[is_fw], minlength=m * n_fw).reshape(m, n_fw)
+    col[_COLUMN["function_word_share"]] = fw_counts.sum(axis=1) * inv
+    k = _COLUMN[_FW_NAMES[0]]
+    out[:, k : k + n_fw] = fw_counts * inv[:, None]
+    return out
+
+
+_PUNCT_COLUMNS = slice(_COLUMN["punct_comma"], _COLUMN["punct_comma"] + len(_PUNCTUATION))
+
+
 def _quantile(sorted_values: list[float], q: float) -> float:
     """The ``q`` quantile of sorted values, interpolated linearly (NumPy's default)."""
     pos = q * (len(sorted_values) - 1)
@@ -312,11 +500,16 @@ def sentence_length_stats(sentence_texts: list[str]) -> dict[str, float]:
     Translated text tends to keep the source's sentence boundaries, which shows up as a
     different mean and a lower coefficient of variation than edited original English.
     """
-    feats = dict.fromkeys(ARTICLE_LENGTH_FEATURE_NAMES, 0.0)
-    if not sentence_texts:
-        return feats
     lengths = np.fromiter((len(_TOKEN.findall(s)) for s in sentence_texts), dtype=float,
                           count=len(sentence_texts))
+    return length_stats(lengths)
+
+
+def length_stats(lengths: np.ndarray) -> dict[str, float]:
+    """:func:`sentence_length_stats` from the sentences' token counts (as floats)."""
+    feats = dict.fromkeys(ARTICLE_LENGTH_FEATURE_NAMES, 0.0)
+    if not len(lengths):
+        return feats
     mean = float(lengths.mean())
     std = float(lengths.std())
     feats["n_sentences"] = float(len(lengths))
@@ -337,9 +530,11 @@ __all__ = [
     "ARTICLE_LENGTH_FEATURE_NAMES",
     "FUNCTION_WORDS",
     "STYLE_FEATURE_NAMES",
+    "length_stats",
     "sentence_length_stats",
     "style_features",
     "style_row",
+    "style_rows",
     "style_vector",
     "tokenize",
 ]

@@ -182,7 +182,7 @@ def _instrument(detector, clock: StageClock) -> None:
     features.segment = clock.wrap("segmentation", features.segment)
     for rec in detector.recognizers:
         rec.analyze = clock.wrap("recognizers", rec.analyze)
-    for name in ("sentence_features", "article_features", "text_view"):
+    for name in ("features", "text_view"):
         setattr(model_mod, name, clock.wrap("features", getattr(model_mod, name)))
     model = detector.model
     if isinstance(model, model_mod.TrainedModel):

@@ -102,12 +102,7 @@ def fold(text: str) -> str:
 
 def _tokens(text: str) -> list[tuple[int, int]]:
     """Letter-run token spans of ``text``."""
-    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-
-
-def _is_allcaps(token: str) -> bool:
-    """An all-capitals word of at least two letters ("XI", not "I")."""
-    return len(token) >= 2 and token.isupper()
+    return [m.span() for m in _TOKEN.finditer(text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,10 +353,14 @@ class GarbledNameRecognizer(Recognizer):
     def _mentions(self, text: str, spans: list[tuple[int, int]]) -> list[_Mention]:
         """Longest valid, non-overlapping pattern matches, left to right."""
         keys = [fold(text[s:e]) for s, e in spans]
+        roots = self._trie.children
         mentions: list[_Mention] = []
-        i, n = 0, len(spans)
-        while i < n:
-            node = self._trie.children.get(keys[i])
+        n = len(spans)
+        # Only tokens that begin some name can start a mention; visit those alone.
+        for i in [i for i, key in enumerate(keys) if key in roots]:
+            if mentions and i <= mentions[-1].last_token:
+                continue  # inside the previous mention
+            node = roots[keys[i]]
             best: _Mention | None = None
             j = i
             while node is not None:
@@ -375,9 +374,6 @@ class GarbledNameRecognizer(Recognizer):
                 node = node.children.get(keys[j])
             if best is not None:
                 mentions.append(best)
-                i = best.last_token + 1
-            else:
-                i += 1
         return mentions
 
     @staticmethod
@@ -527,6 +523,17 @@ class GarbledNameRecognizer(Recognizer):
     ) -> list[Finding]:
         """All-caps surnames in mixed-case running text ("President XI", "XI said")."""
         text = document.text
+        findings: list[Finding] = []
+        # All-caps tokens that are a known surname or follow a title; most articles have none.
+        candidates = []
+        for k in [k for k, (s, e) in enumerate(spans) if e - s >= 2 and text[s:e].isupper()]:
+            key = fold(text[spans[k][0] : spans[k][1]])
+            in_gazetteer = key in self._surname_people
+            titled = self._title_before(text, spans, k)
+            if in_gazetteer or titled:
+                candidates.append((k, key, in_gazetteer, titled))
+        if not candidates:
+            return findings
         # Mixed-case surnames the article uses in a name: inside a gazetteer name mention, or
         # after a personal honorific ("Mr. Smith"; not "Premier League").
         mixed: set[str] = set()
@@ -535,15 +542,10 @@ class GarbledNameRecognizer(Recognizer):
             if tok[:1].isupper() and not tok.isupper():
                 if k in in_mentions or self._title_before(text, spans, k, _ABBREVIATED_TITLES):
                     mixed.add(fold(tok))
-        findings: list[Finding] = []
         lowercase_share: dict[int | None, float] = {}
-        for k, (s, e) in enumerate(spans):
+        for k, key, in_gazetteer, titled in candidates:
+            s, e = spans[k]
             tok = text[s:e]
-            if not _is_allcaps(tok):
-                continue
-            key = fold(tok)
-            in_gazetteer = key in self._surname_people
-            titled = self._title_before(text, spans, k)
             if not (in_gazetteer or (titled and key in mixed)):
                 continue
             if not self._mixed_case_context(document, spans, k, lowercase_share):
