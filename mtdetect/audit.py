@@ -228,8 +228,9 @@ class _Appender:
         self.path = path
         self._fh: TextIO = path.open("a", encoding="utf-8", newline="\n")
 
-    def write(self, records: Iterable[dict[str, Any]]) -> None:
-        payload = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    def write(self, records: Iterable[dict[str, Any] | str]) -> None:
+        """Append ``records``: dicts, or lines already encoded as JSON (by a worker)."""
+        payload = "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
         if payload:
             self._fh.write(payload)
             self._fh.flush()
@@ -278,13 +279,17 @@ def _worker_score(articles: list[Article], explain: bool) -> list[dict[str, Any]
 
 
 def score_batch(detector, articles: list[Article], explain: bool) -> list[dict[str, Any]]:
-    """Score a batch; each result is ``{"article": dict}`` or ``{"error": dict}``."""
+    """Score a batch; each result is ``{"article": JSON line}`` or ``{"error": dict}``.
+
+    Articles are encoded here, where the scoring ran: with worker processes the parent
+    receives one string per article instead of unpickling and encoding a nested dict.
+    """
     out = []
     for art, rep in zip(articles, detector.score_many(articles, batch_size=len(articles) or 1)):
         if rep.error:
             out.append({"error": error_record(art.path or art.id, rep.error, id=art.id)})
         else:
-            out.append({"article": rep.to_dict(explain)})
+            out.append({"article": json.dumps(rep.to_dict(explain), ensure_ascii=False)})
     return out
 
 

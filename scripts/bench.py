@@ -16,6 +16,9 @@ mode's memory never counts against another's:
   of end-to-end throughput to that floor;
 * cold start: wall time of ``mtdetect score FILE`` (a new process, one ~600-word article);
 * memory flatness: peak RSS when streaming 1k and 10k articles;
+* the batch audit (``mtdetect audit``, via ``run_audit``) with 1 and 2 worker processes:
+  end-to-end wall time, and steady throughput (articles/s once the workers have started,
+  i.e. after the first batch is back), with its peak RSS (parent and workers);
 * with ``--accuracy``, each mode's accuracy on the shipped model's dev split, scored as at
   run time, so that speed and accuracy can be read side by side.
 
@@ -29,6 +32,7 @@ Examples::
     python scripts/bench.py --modes fast -n 2000 --json out/bench.json --markdown out/bench.md
     python scripts/bench.py --memory-sizes 1000,10000 --cold-runs 5 --accuracy
     python scripts/bench.py --quick                          # a smoke run: 100 articles, no 10k
+    python scripts/bench.py --modes fast --audit-articles 10000 --audit-jobs 1,2
 """
 
 from __future__ import annotations
@@ -246,6 +250,45 @@ def run_mode(mode: str, articles_path: Path, encode_floor: bool) -> dict:
     return result
 
 
+def run_audit_mode(mode: str, articles_path: Path, jobs: int) -> dict:
+    """`mtdetect audit` of every article of ``articles_path`` with ``jobs`` processes (child)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from mtdetect.audit import AuditConfig, AuditProgress, run_audit
+
+    class Marks(AuditProgress):
+        """Records when each batch of results arrives."""
+
+        def __init__(self) -> None:
+            super().__init__(enabled=False)
+            self.marks: list[tuple[float, int]] = []
+
+        def articles_done(self, n: int) -> None:
+            super().articles_done(n)
+            self.marks.append((time.perf_counter(), n))
+
+    marks = Marks()
+    with tempfile.TemporaryDirectory(prefix="mtdetect-bench-audit-") as out:
+        t0 = time.perf_counter()
+        result = run_audit(_inputs(articles_path), AuditConfig(out=Path(out), jobs=jobs, fast=(mode == "fast")),
+                           progress=marks)
+        elapsed = time.perf_counter() - t0
+    total = sum(n for _, n in marks.marks)
+    first_t, first_n = marks.marks[0]
+    steady_s = marks.marks[-1][0] - first_t
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "mode": mode,
+        "jobs": jobs,
+        "articles": result.scored,
+        "seconds": elapsed,
+        "articles_per_s": total / elapsed,
+        "steady_articles_per_s": (total - first_n) / steady_s if steady_s > 0 else None,
+        "startup_s": first_t - t0,
+        "peak_rss_mb": _peak_rss_mb(),
+        "worker_peak_rss_mb": children_kb / 1024.0 if jobs > 1 else None,
+    }
+
+
 def _encode_floor(detector, articles_path: Path, embedder, e2e_articles_per_s: float) -> dict:
     """Raw encode throughput on the same sentences, fed in the same batches of articles."""
     from mtdetect.io import read_articles
@@ -302,9 +345,12 @@ def _peak_rss_mb() -> float:
 
 
 # --- the parent: build data, spawn children, time cold starts, report -----------------------
-def _child(mode: str, articles_path: Path | None, encode_floor: bool, accuracy: bool = False) -> dict:
+def _child(mode: str, articles_path: Path | None, encode_floor: bool, accuracy: bool = False,
+           audit_jobs: int | None = None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode]
-    if accuracy:
+    if audit_jobs:
+        cmd += ["--child-audit", str(audit_jobs), "--articles-dir", str(articles_path)]
+    elif accuracy:
         cmd.append("--child-accuracy")
     else:
         cmd += ["--articles-dir", str(articles_path)]
@@ -404,6 +450,15 @@ def render_markdown(res: dict) -> str:
                 s = acc["sentence"].get(name, {})
                 lines.append(f"| {mode} | {name.replace('_', ' ')} | {a['n_mt']} / {a['n_human']} | {_f(a['roc_auc'])} | "
                              f"{_f(a['accuracy@0.5'])} | {_f(a['tpr@high'])} | {_f(a['fpr@high'])} | {_f(s.get('roc_auc'))} |")
+    if res.get("audit"):
+        lines += ["", "Batch audit (`mtdetect audit`, JSONL files of 500 articles; steady = after the first batch is back):",
+                  "", "| mode | processes | articles | wall (s) | articles/s end to end | articles/s steady | start-up (s) "
+                  "| peak RSS, parent / worker (MB) |", "|---|---|---|---|---|---|---|---|"]
+        for mode, rows in res["audit"].items():
+            for r in rows:
+                worker = f"{r['worker_peak_rss_mb']:.0f}" if r.get("worker_peak_rss_mb") else "-"
+                lines.append(f"| {mode} | {r['jobs']} | {r['articles']} | {r['seconds']:.1f} | {r['articles_per_s']:.1f} | "
+                             f"{_f1(r['steady_articles_per_s'])} | {r['startup_s']:.2f} | {r['peak_rss_mb']:.0f} / {worker} |")
     if res.get("memory"):
         lines += ["", "| mode | articles streamed | peak RSS (MB) | articles/s |", "|---|---|---|---|"]
         for mode, rows in res["memory"].items():
@@ -414,6 +469,10 @@ def render_markdown(res: dict) -> str:
 
 def _f(x) -> str:
     return "-" if x is None else f"{x:.3f}"
+
+
+def _f1(x) -> str:
+    return "-" if x is None else f"{x:.1f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -428,34 +487,47 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-encode-floor", action="store_true", help="skip the raw encode measurement")
     ap.add_argument("--accuracy", action="store_true",
                     help="also evaluate each mode on the shipped dev split (../shared/data; uses the embedding cache)")
-    ap.add_argument("--quick", action="store_true", help="smoke run: 100 articles, 1 cold start, no memory check")
+    ap.add_argument("--audit-jobs", default="1,2", help="process counts for the batch-audit measurement ('' to skip)")
+    ap.add_argument("--audit-articles", type=int, default=None,
+                    help="articles per batch audit (default: 4x --articles in fast mode, --articles in default mode)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: 100 articles, 1 cold start, no memory check, one audit with 2 processes")
     ap.add_argument("--json", type=Path, help="write the results as JSON here")
     ap.add_argument("--markdown", type=Path, help="write the result tables as Markdown here")
     ap.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     ap.add_argument("--articles-dir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--child-accuracy", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--child-audit", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.child:
-        if args.child_accuracy:
+        if args.child_audit:
+            print(json.dumps(run_audit_mode(args.child, args.articles_dir, args.child_audit)))
+        elif args.child_accuracy:
             print(json.dumps(run_accuracy(args.child)))
         else:
             print(json.dumps(run_mode(args.child, args.articles_dir, not args.no_encode_floor)))
         return 0
     if args.quick:
         args.articles, args.cold_runs, args.memory_sizes = min(args.articles, 100), 1, ""
+        args.audit_jobs = "2"
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if unknown := set(modes) - set(MODES):
         ap.error(f"unknown mode(s) {sorted(unknown)}; choose from {MODES}")
     memory_modes = [m.strip() for m in (args.memory_modes or ",".join(modes)).split(",") if m.strip()]
     sizes = sorted({int(s) for s in args.memory_sizes.split(",") if s.strip()})
+    audit_jobs = [int(j) for j in args.audit_jobs.split(",") if j.strip()]
+
+    def audit_size(mode: str) -> int:
+        return args.audit_articles or (4 * args.articles if mode == "fast" else args.articles)
 
     res: dict = {"machine": machine(), "n_articles": args.articles, "words": args.words,
-                 "modes": {}, "cold_start": {}, "memory": {}, "accuracy": {}}
+                 "modes": {}, "cold_start": {}, "memory": {}, "accuracy": {}, "audit": {}}
     say = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="mtdetect-bench-") as tmp:
         tmp_dir = Path(tmp)
-        articles, res["source"] = build_articles(max([args.articles, *sizes]), args.words)
+        largest_audit = max([audit_size(m) for m in modes], default=0) if audit_jobs else 0
+        articles, res["source"] = build_articles(max([args.articles, *sizes, largest_audit]), args.words)
         main_file = write_shards(articles[: args.articles], tmp_dir / f"articles-{args.articles}")
         one = tmp_dir / "article.txt"
         one.write_text(articles[0] + "\n", encoding="utf-8")
@@ -479,6 +551,14 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"articles": size, "peak_rss_mb": r["peak_rss_mb"], "articles_per_s": r["articles_per_s"]})
             if rows:
                 res["memory"][mode] = rows
+        for mode in modes if audit_jobs else []:
+            size = audit_size(mode)
+            path = tmp_dir / f"articles-{size}"
+            if not path.exists():
+                write_shards(articles[:size], path)
+            for jobs in audit_jobs:
+                say(f"[bench] {mode}: audit of {size} articles with {jobs} process(es)")
+                res["audit"].setdefault(mode, []).append(_child(mode, path, encode_floor=False, audit_jobs=jobs))
         if args.accuracy:
             for mode in modes:
                 say(f"[bench] {mode}: accuracy on the dev split")
