@@ -143,6 +143,9 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+#: Public name of :func:`_zipf`: the Zipf frequency of a lower-cased English word, cached.
+word_zipf = _zipf
+
 _PLAIN_WORD = re.compile(r"[a-z]+")
 
 
@@ -537,4 +540,5 @@ __all__ = [
     "style_rows",
     "style_vector",
     "tokenize",
+    "word_zipf",
 ]

@@ -260,15 +260,13 @@ class GarbledNameRecognizer(Recognizer):
     @staticmethod
     def _common_english_words(people: list[tuple[_Person, list[str]]]) -> frozenset[str]:
         """Surname tokens that are also common English words ("Pen", "Mayor"; not "Drian")."""
-        try:
-            from wordfreq import zipf_frequency
-        except ImportError:  # pragma: no cover - wordfreq is a declared dependency
-            return frozenset()
+        from ..style import word_zipf  # wordfreq's figure, read from its table (fast at load)
+
         words = set()
         for person, _forms in people:
             for surname in person.surnames:
                 for tok in _form_tokens(surname)[0]:
-                    if zipf_frequency(tok.lower(), "en") >= 3.5:
+                    if word_zipf(tok.lower()) >= 3.5:
                         words.add(fold(tok))
         return frozenset(words)
 
