@@ -97,11 +97,30 @@ def reference(feed, tmp_path_factory) -> dict[str, dict]:
     return records(out)
 
 
-def test_killed_ten_times_at_random_points_then_resumed(feed, reference, tmp_path):
+# The signal tests need an audit that is still scoring when the signal lands, however fast
+# scoring gets and however slowly the test's polling loop is scheduled: a feed of several
+# seconds' work, stopped after its first lines.
+BIG = 4000
+
+
+@pytest.fixture(scope="module")
+def big_feed(tmp_path_factory) -> Path:
+    return make_feed(tmp_path_factory.mktemp("big") / "feed.jsonl", BIG)
+
+
+@pytest.fixture(scope="module")
+def big_reference(big_feed, tmp_path_factory) -> dict[str, dict]:
+    out = tmp_path_factory.mktemp("big-reference")
+    res = run_to_end(audit_cmd(big_feed, out, "--model", "rules", "--batch-size", "4"))
+    assert res.returncode == 0, res.stderr
+    return records(out)
+
+
+def test_killed_ten_times_at_random_points_then_resumed(big_feed, big_reference, tmp_path):
     """SIGKILL at 10 random points, resuming each time: every article once, scores identical."""
     out = tmp_path / "out"
     rng = random.Random(2026)
-    cmd = audit_cmd(feed, out, "--model", "rules", "--batch-size", "4")
+    cmd = audit_cmd(big_feed, out, "--model", "rules", "--batch-size", "4")
     kills = 0
     for round_ in range(10):
         proc = subprocess.Popen(cmd + (["--resume"] if round_ else []), cwd=ROOT, env=env(),
@@ -111,14 +130,14 @@ def test_killed_ten_times_at_random_points_then_resumed(feed, reference, tmp_pat
     final = run_to_end(cmd + ["--resume"])
     assert final.returncode == 0, final.stderr
     assert kills >= 5, "the audit finished before most kills: make the feed bigger"
-    assert records(out) == reference
+    assert records(out) == big_reference
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["articles"] == 400 and summary["errors"] == 0
+    assert summary["articles"] == BIG and summary["errors"] == 0
 
 
-def test_ctrl_c_exits_130_and_leaves_resumable_output(feed, reference, tmp_path):
+def test_ctrl_c_exits_130_and_leaves_resumable_output(big_feed, big_reference, tmp_path):
     out = tmp_path / "out"
-    cmd = audit_cmd(feed, out, "--model", "rules", "--batch-size", "4")
+    cmd = audit_cmd(big_feed, out, "--model", "rules", "--batch-size", "4")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert kill_when(proc, out / "articles.jsonl", 40, 0.0, signal.SIGINT)
     assert proc.returncode == 130
@@ -126,14 +145,15 @@ def test_ctrl_c_exits_130_and_leaves_resumable_output(feed, reference, tmp_path)
     # every line already written is complete JSON: no repair needed
     for line in (out / "articles.jsonl").read_text(encoding="utf-8").splitlines():
         json.loads(line)
+    assert line_count(out / "articles.jsonl") < BIG  # stopped while scoring
     final = run_to_end(cmd + ["--resume"])
     assert final.returncode == 0, final.stderr
-    assert records(out) == reference
+    assert records(out) == big_reference
 
 
-def test_sigterm_stops_like_ctrl_c(feed, tmp_path):
+def test_sigterm_stops_like_ctrl_c(big_feed, tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.Popen(audit_cmd(feed, out, "--model", "rules", "--batch-size", "4"), cwd=ROOT, env=env(),
+    proc = subprocess.Popen(audit_cmd(big_feed, out, "--model", "rules", "--batch-size", "4"), cwd=ROOT, env=env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert kill_when(proc, out / "articles.jsonl", 40, 0.0, signal.SIGTERM)
     assert proc.returncode == 130
