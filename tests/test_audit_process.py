@@ -84,6 +84,10 @@ def kill_when(proc: subprocess.Popen, articles: Path, at_least: int, extra_delay
     return False
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture(scope="module")
 def feed(tmp_path_factory) -> Path:
     return make_feed(tmp_path_factory.mktemp("feed") / "feed.jsonl", 400)
@@ -138,7 +142,10 @@ def test_killed_ten_times_at_random_points_then_resumed(big_feed, big_reference,
 def test_ctrl_c_exits_130_and_leaves_resumable_output(big_feed, big_reference, tmp_path):
     out = tmp_path / "out"
     cmd = audit_cmd(big_feed, out, "--model", "rules", "--batch-size", "4")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell starts background jobs with SIGINT ignored, and the child would inherit that
+    # (CI may run the suite in the background): give it the default, as a terminal would.
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
     assert kill_when(proc, out / "articles.jsonl", 40, 0.0, signal.SIGINT)
     assert proc.returncode == 130
     assert "--resume" in proc.stderr.read()
