@@ -347,7 +347,9 @@ class HashedTextPredictor:
             _libm_expf()  # fail over to skops now rather than when scoring
 
     def _ngrams(self, text: str) -> list[str]:
-        tokens = text.split()  # the same tokens as token_pattern r"\S+"
+        return self._ngrams_of(text.split())  # the same tokens as token_pattern r"\S+"
+
+    def _ngrams_of(self, tokens: list[str]) -> list[str]:
         grams = list(tokens)
         if self.ngram_range[1] >= 2:
             grams.extend(map(" ".join, zip(tokens, tokens[1:])))
@@ -425,8 +427,8 @@ def sentence_and_article_decisions(
     tokens = [text.split() for text in sentence_texts]  # the tokens _ngrams uses
     grams: list[str] = []
     sent_len = np.zeros(len(tokens), dtype=np.int64)
-    for i, text in enumerate(sentence_texts):
-        g = sentence_model._ngrams(text)
+    for i, toks in enumerate(tokens):
+        g = sentence_model._ngrams_of(toks)
         sent_len[i] = len(g)
         grams.extend(g)
     n_sentence_grams = len(grams)

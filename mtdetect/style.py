@@ -224,8 +224,7 @@ def style_row(text: str) -> list[float]:
         # Zipf look-ups once per distinct lower-cased word (cached across calls). Pure
         # Python on purpose: for a single sentence NumPy's per-call overhead would dominate,
         # and sorting a few hundred floats is cheap.
-        zipf_items = [(_zipf(w), c) for w, c in counts.items() if not w[0].isdigit()] if has_digits else [
-            (_zipf(w), c) for w, c in counts.items()]
+        zipf_items = [(_zipf(w), c) for w, c in counts.items() if not (has_digits and w[0].isdigit())]
         zipfs = sorted(v for v, c in zipf_items for _ in range(c))
         word_part = [
             sum(lengths) / n_words,
@@ -268,11 +267,7 @@ def style_row(text: str) -> list[float]:
     row.extend(sum(map(get, group, _ZEROS)) * inv for group in _PRONOUN_GROUPS.values())
     n_contractions = 0
     if "'" in text or "\u2019" in text:
-        for w, c in counts.items():
-            if "'" in w and (
-                w.endswith(_CONTRACTION_SUFFIXES) or (w.endswith("'s") and w[:-2] in _S_CONTRACTION_HOSTS)
-            ):
-                n_contractions += c
+        n_contractions = sum(c for w, c in counts.items() if _is_contraction(w))
     row.append(n_contractions * inv)
     row.append(_count_passives(lower) * inv)
     fw_counts = list(map(get, FUNCTION_WORDS, _ZEROS))
@@ -300,8 +295,7 @@ def _word_props(word: str) -> tuple[float, ...]:
         float(word in _BE_FORMS),
         float(word.endswith("ly")),
         float(_is_participle(word)),
-        float("'" in word and (word.endswith(_CONTRACTION_SUFFIXES)
-                               or (word.endswith("'s") and word[:-2] in _S_CONTRACTION_HOSTS))),
+        float(_is_contraction(word)),
     )
 
 
@@ -471,6 +465,13 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     lo = int(pos)
     hi = min(lo + 1, len(sorted_values) - 1)
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def _is_contraction(word: str) -> bool:
+    """A lower-cased token (apostrophes straightened) such as "don't" or "it's" (not "China's")."""
+    return "'" in word and (
+        word.endswith(_CONTRACTION_SUFFIXES) or (word.endswith("'s") and word[:-2] in _S_CONTRACTION_HOSTS)
+    )
 
 
 def _is_participle(word: str) -> bool:

@@ -105,6 +105,11 @@ def _tokens(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _TOKEN.finditer(text)]
 
 
+def _is_allcaps(token: str) -> bool:
+    """An all-capitals word of at least two letters ("XI", not "I")."""
+    return len(token) >= 2 and token.isupper()
+
+
 @dataclass(frozen=True, slots=True)
 class _Person:
     """A gazetteer entry."""
@@ -524,8 +529,10 @@ class GarbledNameRecognizer(Recognizer):
         findings: list[Finding] = []
         # All-caps tokens that are a known surname or follow a title; most articles have none.
         candidates = []
-        for k in [k for k, (s, e) in enumerate(spans) if e - s >= 2 and text[s:e].isupper()]:
-            key = fold(text[spans[k][0] : spans[k][1]])
+        for k, (s, e) in enumerate(spans):
+            if not _is_allcaps(text[s:e]):
+                continue
+            key = fold(text[s:e])
             in_gazetteer = key in self._surname_people
             titled = self._title_before(text, spans, k)
             if in_gazetteer or titled:
@@ -612,8 +619,7 @@ class GarbledNameRecognizer(Recognizer):
         s, e = spans[k]
         for j in (k - 1, k + 1):
             if 0 <= j < len(spans):
-                t = text[spans[j][0] : spans[j][1]]
-                if len(t) >= 2 and t.isupper():
+                if _is_allcaps(text[spans[j][0] : spans[j][1]]):
                     return False
         # A speaker label ("XI: We will...") is not running text.
         if text[e : e + 1] == ":":

@@ -87,11 +87,11 @@ _Info = tuple[frozenset[str] | None, list[frozenset[str]]]
 def _sequence(items: list) -> _Info:
     """A concatenation: products of adjacent exact parts become required literals."""
     groups: list[frozenset[str]] = []
-    run: frozenset[str] | None = frozenset({""})  # product of the exact parts since the last break
+    run: frozenset[str] = frozenset({""})  # product of the exact parts since the last break
     whole: frozenset[str] | None = frozenset({""})  # exact set of the whole sequence so far
 
     def flush() -> None:
-        if run is not None and run != frozenset({""}) and "" not in run:
+        if "" not in run:  # (the empty run is {""}: nothing built)
             groups.append(run)
 
     for op, av in items:
@@ -102,10 +102,12 @@ def _sequence(items: list) -> _Info:
             run = frozenset({""})
             whole = None
             continue
-        run = _product(run, exact)
-        if run is None:  # too many strings: keep what was built, restart from this part
-            run = exact
-        whole = _product(whole, exact) if whole is not None else None
+        longer = _product(run, exact)
+        if longer is None:  # too many strings: keep what was built, restart from this part
+            flush()
+            longer = exact
+        run = longer
+        whole = _product(whole, exact)
     flush()
     return whole, groups
 
