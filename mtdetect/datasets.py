@@ -115,6 +115,11 @@ def shared_data_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
+def has_shared_data(root: Path | None = None) -> bool:
+    """Whether ``root`` (default :func:`shared_data_dir`) holds the shared corpora."""
+    return ((root or shared_data_dir()) / "wmt" / "wmt21.jsonl").exists()
+
+
 def _is_roundtrip_dev(doc: LabelledDoc) -> bool:
     """HTMT's English-original WMT18 documents (original + round trips)."""
     return doc.corpus == "htmt" and doc.extra.get("year") == 2018 and doc.src_lang == "en"

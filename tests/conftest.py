@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mtdetect.datasets import shared_data_dir
+from mtdetect.datasets import has_shared_data, shared_data_dir
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
@@ -44,7 +44,7 @@ def fake_embedder() -> FakeEmbedder:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     root = shared_data_dir()
-    if not (root / "wmt" / "wmt21.jsonl").exists():
+    if not has_shared_data(root):
         pytest.skip(f"shared data not found at {root}")
     return root
 

@@ -93,12 +93,16 @@ def feed(tmp_path_factory) -> Path:
     return make_feed(tmp_path_factory.mktemp("feed") / "feed.jsonl", 400)
 
 
-@pytest.fixture(scope="module")
-def reference(feed, tmp_path_factory) -> dict[str, dict]:
-    out = tmp_path_factory.mktemp("reference")
+def reference_records(feed: Path, out: Path) -> dict[str, dict]:
+    """The articles of an uninterrupted audit of ``feed`` (rule scorer, batches of 4)."""
     res = run_to_end(audit_cmd(feed, out, "--model", "rules", "--batch-size", "4"))
     assert res.returncode == 0, res.stderr
     return records(out)
+
+
+@pytest.fixture(scope="module")
+def reference(feed, tmp_path_factory) -> dict[str, dict]:
+    return reference_records(feed, tmp_path_factory.mktemp("reference"))
 
 
 # The signal tests need an audit that is still scoring when the signal lands, however fast
@@ -114,10 +118,7 @@ def big_feed(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def big_reference(big_feed, tmp_path_factory) -> dict[str, dict]:
-    out = tmp_path_factory.mktemp("big-reference")
-    res = run_to_end(audit_cmd(big_feed, out, "--model", "rules", "--batch-size", "4"))
-    assert res.returncode == 0, res.stderr
-    return records(out)
+    return reference_records(big_feed, tmp_path_factory.mktemp("big-reference"))
 
 
 def test_killed_ten_times_at_random_points_then_resumed(big_feed, big_reference, tmp_path):

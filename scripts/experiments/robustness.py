@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from mtdetect.datasets import LabelledDoc, manifest_hash, shared_data_dir, shipped_splits
+from mtdetect.datasets import LabelledDoc, has_shared_data, manifest_hash, shared_data_dir, shipped_splits
 from mtdetect.evaluate import COMPARISONS
 from mtdetect.model import ModelConfig, fit_model, load_bundle
 from mtdetect.training import analyze_docs, default_embedder, score_analyses
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     root = shared_data_dir()
-    if not (root / "wmt" / "wmt21.jsonl").exists():
+    if not has_shared_data(root):
         print(f"shared data not found at {root}", file=sys.stderr)
         return 2
     t_start = time.time()

@@ -37,7 +37,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from mtdetect.datasets import LabelledDoc, shared_data_dir, shipped_splits
+from mtdetect.datasets import LabelledDoc, has_shared_data, shared_data_dir, shipped_splits
 from mtdetect.detector import source_language_from_findings
 from mtdetect.features import ARTICLE_FEATURE_NAMES, Analysis, article_features, text_view
 from mtdetect.training import analyze_docs, default_embedder
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "source_language.json")
     args = ap.parse_args(argv)
     root = shared_data_dir()
-    if not (root / "wmt" / "wmt21.jsonl").exists():
+    if not has_shared_data(root):
         print(f"shared data not found at {root}", file=sys.stderr)
         return 2
     t0 = time.time()
