@@ -34,10 +34,12 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from .guard import ArticleLimits, failure_reason
 from .io import ReadOptions, iter_input_files, read_articles
 from .report import top_finding_of
 from .types import Article, InputError
@@ -77,10 +79,12 @@ class AuditConfig:
     explain: bool = True
     report_limit: int = 500
     read_options: ReadOptions = field(default_factory=ReadOptions)
-    #: What worker processes load: ``(model, fast, timeout)`` for ``Detector.load``.
+    #: What worker processes load: ``(model, fast, timeout, limits)`` for ``Detector.load``.
     model: str | None = None
     fast: bool = False
     timeout: float | None = None
+    #: Per-article size limits, checked before analysis (in the workers too).
+    limits: ArticleLimits = field(default_factory=ArticleLimits)
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -255,11 +259,11 @@ def _error_key(rec: dict[str, Any]) -> tuple:
 _WORKER_DETECTOR = None
 
 
-def _worker_init(model: str | None, fast: bool, timeout: float | None, threads: int) -> None:
+def _worker_init(model: str | None, fast: bool, timeout: float | None, limits: ArticleLimits, threads: int) -> None:
     """Load one detector per worker process; Ctrl-C is handled by the parent only."""
     global _WORKER_DETECTOR
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_DETECTOR = load_detector(model, fast, timeout)
+    _WORKER_DETECTOR = load_detector(model, fast, timeout, limits)
     if getattr(_WORKER_DETECTOR.model, "use_embeddings", False):
         # share the cores between workers; a model without embeddings never imports torch
         import torch
@@ -267,11 +271,11 @@ def _worker_init(model: str | None, fast: bool, timeout: float | None, threads: 
         torch.set_num_threads(threads)
 
 
-def load_detector(model: str | None, fast: bool, timeout: float | None):
+def load_detector(model: str | None, fast: bool, timeout: float | None, limits: ArticleLimits | None = None):
     """``Detector.load`` with the audit's options."""
     from .detector import Detector
 
-    return Detector.load(model, fast=fast, timeout=timeout)
+    return Detector.load(model, fast=fast, timeout=timeout, limits=limits)
 
 
 def _worker_score(articles: list[Article], explain: bool) -> list[dict[str, Any]]:
@@ -288,8 +292,12 @@ def score_batch(detector, articles: list[Article], explain: bool) -> list[dict[s
     for art, rep in zip(articles, detector.score_many(articles, batch_size=len(articles) or 1)):
         if rep.error:
             out.append({"error": error_record(art.path or art.id, rep.error, id=art.id)})
-        else:
+            continue
+        try:
             out.append({"article": json.dumps(rep.to_dict(explain), ensure_ascii=False)})
+        except Exception as exc:  # noqa: BLE001 - a report that cannot be written is this article's error
+            reason = failure_reason(exc, "output")
+            out.append({"error": error_record(art.path or art.id, f"article {art.id}: {reason}", id=art.id)})
     return out
 
 
@@ -308,23 +316,70 @@ class _InProcess:
 
 
 class _Pool:
-    """Runs batches in worker processes, keeping at most ``2 * jobs`` batches in flight."""
+    """Runs batches in worker processes, keeping at most ``2 * jobs`` batches in flight.
 
-    def __init__(self, config: AuditConfig) -> None:
+    A worker that dies (killed, out of memory, a crash in native code) breaks the whole
+    process pool: the pool is then restarted and the batches it held are scored again one
+    article per task, so that an article that kills its worker again becomes that
+    article's error record and every other article is still scored.
+    """
+
+    def __init__(self, config: AuditConfig, score=None) -> None:
+        self.config = config
+        self.explain = config.explain
+        #: The task run in a worker: ``score(articles, explain)`` (a test can swap it in).
+        self.score = score or _worker_score
+        self.generation = 0
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
         import multiprocessing
 
+        config = self.config
         threads = max(1, (os.cpu_count() or 1) // config.jobs)
-        self.explain = config.explain
-        self.pool = ProcessPoolExecutor(
+        return ProcessPoolExecutor(
             max_workers=config.jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(config.model, config.fast, config.timeout, threads),
+            initargs=(config.model, config.fast, config.timeout, config.limits, threads),
         )
 
+    def _restart(self, generation: int) -> None:
+        """Replace a broken pool (once per breakage, however many futures report it)."""
+        if generation == self.generation:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._start()
+            self.generation += 1
+
     def submit(self, batch: list[Article]) -> Callable[[], list[dict[str, Any]]]:
-        fut: Future = self.pool.submit(_worker_score, batch, self.explain)
-        return fut.result
+        generation = self.generation
+        fut: Future = self.pool.submit(self.score, batch, self.explain)
+
+        def result() -> list[dict[str, Any]]:
+            try:
+                return fut.result()
+            except BrokenProcessPool:
+                self._restart(generation)
+            except Exception:  # noqa: BLE001 - e.g. a batch that cannot be sent to a worker
+                pass
+            return [self._score_alone(art) for art in batch]
+
+        return result
+
+    def _score_alone(self, article: Article) -> dict[str, Any]:
+        """Score one article in its own task; its failure is its own error record."""
+        generation = self.generation
+        try:
+            (record,) = self.pool.submit(self.score, [article], self.explain).result()
+            return record
+        except BrokenProcessPool:
+            self._restart(generation)
+            reason = "the worker process died while scoring this article (out of memory or killed?)"
+        except Exception as exc:  # noqa: BLE001 - reported as this article's error
+            reason = failure_reason(exc, "worker")
+        where = article.path or article.id
+        which = f"article {article.id}: " if article.id != where else ""
+        return {"error": error_record(where, which + reason, id=article.id)}
 
     def close(self, cancel: bool = False) -> None:
         self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
@@ -376,7 +431,7 @@ def run_audit(
     if detector is None:
         # Also with worker processes: the parent's copy names the model and its thresholds
         # in the summary (embeddings load lazily, so this costs little).
-        detector = load_detector(config.model, config.fast, config.timeout)
+        detector = load_detector(config.model, config.fast, config.timeout, config.limits)
     runner: _InProcess | _Pool = _InProcess(detector, config.explain) if config.jobs == 1 else _Pool(config)
     model_id = detector.model.model_id
 

@@ -53,7 +53,16 @@ SourceFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the ou
 MaxBytesOpt = Annotated[int, typer.Option(help="Reject input files larger than this many bytes.")]
 TimeoutOpt = Annotated[
     float,
-    typer.Option(min=0, help="Seconds allowed for one article's analysis; an article over it becomes an error. 0 = no limit."),
+    typer.Option(min=0, help="Seconds allowed for one article's whole scoring path; an article over it becomes an error. 0 = no limit."),
+]
+MaxCharsOpt = Annotated[
+    int, typer.Option(min=0, help="Refuse (as an error) an article longer than this many characters. 0 = no limit."),
+]
+MaxTokenCharsOpt = Annotated[
+    int, typer.Option(min=0, help="Refuse an article holding a token (run of non-spaces) longer than this. 0 = no limit."),
+]
+MaxSentencesOpt = Annotated[
+    int, typer.Option(min=0, help="Refuse an article with more sentences than this. 0 = no limit."),
 ]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Recognizers and style only (no embeddings): much faster.")]
 
@@ -67,12 +76,18 @@ def _read_options(text_field, id_field, title_field, url_field, source_field, ma
     )
 
 
-def _load_detector(model: str | None, fast: bool, timeout: float | None = None):
+def _limits(max_chars: int, max_token_chars: int, max_sentences: int):
+    from .guard import ArticleLimits
+
+    return ArticleLimits(max_chars=max_chars, max_token_chars=max_token_chars, max_sentences=max_sentences)
+
+
+def _load_detector(model: str | None, fast: bool, timeout: float | None = None, limits=None):
     from .detector import Detector
     from .model import BundleError
 
     try:
-        return Detector.load(model, fast=fast, timeout=timeout or None)
+        return Detector.load(model, fast=fast, timeout=timeout or None, limits=limits)
     except (BundleError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
@@ -93,6 +108,9 @@ def score(
     source_field: SourceFieldOpt = "source",
     max_bytes: MaxBytesOpt = 50_000_000,
     timeout: TimeoutOpt = 60.0,
+    max_chars: MaxCharsOpt = 1_000_000,
+    max_token_chars: MaxTokenCharsOpt = 10_000,
+    max_sentences: MaxSentencesOpt = 20_000,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour text output (default: when stdout is a terminal).")] = None,
 ) -> None:
     """Score article files for machine-translated origin, per article and per sentence.
@@ -109,7 +127,7 @@ def score(
     from .report import write_reports
     from .types import Verdict
 
-    detector = _load_detector(model, fast, timeout)
+    detector = _load_detector(model, fast, timeout, _limits(max_chars, max_token_chars, max_sentences))
     options = _read_options(text_field, id_field, title_field, url_field, source_field, max_bytes)
     markup = sys.stdout.isatty() if color is None else color
     n_failed = n_flagged = n_total = 0
@@ -147,6 +165,9 @@ def audit(
     batch_size: Annotated[int, typer.Option(min=1, help="Articles per batch (one flush of the output per batch).")] = 32,
     report_limit: Annotated[int, typer.Option(min=0, help="Flagged articles shown in report.html (highest p_mt first).")] = 500,
     timeout: TimeoutOpt = 60.0,
+    max_chars: MaxCharsOpt = 1_000_000,
+    max_token_chars: MaxTokenCharsOpt = 10_000,
+    max_sentences: MaxSentencesOpt = 20_000,
     text_field: TextFieldOpt = "text",
     id_field: IdFieldOpt = "id",
     title_field: TitleFieldOpt = "title",
@@ -183,7 +204,7 @@ def audit(
     config = AuditConfig(
         out=out, jobs=jobs, resume=resume, batch_size=batch_size, explain=explain,
         report_limit=report_limit, read_options=options, model=model, fast=fast,
-        timeout=timeout or None,
+        timeout=timeout or None, limits=_limits(max_chars, max_token_chars, max_sentences),
     )
     n_warnings = 0
 

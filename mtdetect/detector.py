@@ -1,15 +1,17 @@
 """The facade: ``Detector.load().score(text)`` -> :class:`ArticleReport`.
 
 A Detector owns the recognizers and a scoring model. Each article is analysed once
-(segmentation + recognizers); the analysis feeds the model and the report alike. With a
-``timeout``, an article whose analysis runs past it becomes an error report and the batch
-goes on (see :mod:`mtdetect.budget` for where the limit can be enforced).
+(segmentation + recognizers); the analysis feeds the model and the report alike. An
+article over a size limit (:mod:`mtdetect.guard`), past its ``timeout`` (see
+:mod:`mtdetect.budget` for where the limit can be enforced) or whose scoring raises becomes
+an error report, and the rest of the batch goes on.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -17,9 +19,11 @@ from pathlib import Path
 from typing import Protocol
 
 from .budget import ArticleTimeout, time_budget
-from .features import Analysis, analyze, rule_score
+from .features import Analysis, analyze_document, rule_score
+from .guard import ArticleLimits, LimitExceeded, failure_reason, stage
 from .recognizers import builtin_recognizers
 from .recognizers.base import Recognizer
+from .segment import segment
 from .types import Article, ArticleReport, Finding, InputError, SentenceScore, Verdict
 
 MODEL_ENV = "MTDETECT_MODEL"
@@ -127,8 +131,14 @@ def resolve_model(model: str | os.PathLike | None, *, fast: bool = False) -> str
 class Detector:
     """Scores articles and sentences for machine-translated origin, with explanations.
 
-    ``timeout``: seconds allowed for one article's analysis (segmentation and
-    recognizers); an article over it becomes an error report. ``None`` or ``0``: no limit.
+    ``timeout``: seconds allowed for one article's whole path (limits, segmentation,
+    recognizers, features, embeddings, classifiers); an article over it becomes an error
+    report. ``None`` or ``0``: no limit. ``limits``: the :class:`ArticleLimits` an article
+    must meet before it is analysed (default: :class:`ArticleLimits` ()).
+
+    Whatever one article contains, it costs at most its own error report: an article over
+    a limit, out of time, or whose scoring raises is reported as an error (naming the
+    stage) and the other articles of its batch are scored as if it were not there.
     """
 
     def __init__(
@@ -136,19 +146,21 @@ class Detector:
         model: ScoringModel | None = None,
         recognizers: Sequence[Recognizer] | None = None,
         timeout: float | None = None,
+        limits: ArticleLimits | None = None,
     ) -> None:
         self.model: ScoringModel = model if model is not None else RuleModel()
         self.recognizers: list[Recognizer] = (
             list(recognizers) if recognizers is not None else builtin_recognizers()
         )
         self.timeout = timeout if timeout and timeout > 0 else None
+        self.limits = limits if limits is not None else ArticleLimits()
         for rec in self.recognizers:
             rec.load()
 
     @classmethod
     def load(
         cls, model: str | os.PathLike | None = None, *, fast: bool = False, embedder=None,
-        timeout: float | None = None,
+        timeout: float | None = None, limits: ArticleLimits | None = None,
     ) -> "Detector":
         """A detector with the given bundle, ``rules``, or the shipped default model.
 
@@ -156,20 +168,27 @@ class Detector:
         """
         where = resolve_model(model, fast=fast)
         if where == RULES_MODEL:
-            return cls(RuleModel(), timeout=timeout)
+            return cls(RuleModel(), timeout=timeout, limits=limits)
         where = Path(where)
         if model is None and os.environ.get(MODEL_ENV) is None and not (where / "card.json").exists():
-            return cls(RuleModel(), timeout=timeout)
+            return cls(RuleModel(), timeout=timeout, limits=limits)
         from .model import load_bundle
 
-        return cls(load_bundle(where, embedder=embedder), timeout=timeout)
+        return cls(load_bundle(where, embedder=embedder), timeout=timeout, limits=limits)
 
     def analyze(self, text: str) -> Analysis:
-        """Segmentation and findings for ``text`` (no scoring).
+        """Segmentation and findings for ``text`` (no scoring), within :attr:`limits`.
 
         Lone surrogates are replaced by U+FFFD first (see :func:`replace_lone_surrogates`).
+        Raises :class:`LimitExceeded` for an article over a limit.
         """
-        return analyze(replace_lone_surrogates(text), self.recognizers)
+        self.limits.check_text(text)
+        text = replace_lone_surrogates(text)
+        with stage("segmentation"):
+            doc = segment(text)
+        self.limits.check_sentences(len(doc.sentences))
+        with stage("recognizers"):
+            return analyze_document(doc, self.recognizers)
 
     def score(self, item: str | Article) -> ArticleReport:
         """Score one text or Article."""
@@ -180,7 +199,8 @@ class Detector:
     ) -> Iterator[ArticleReport]:
         """Score many items lazily, in batches (embeddings are batched across articles).
 
-        An :class:`InputError` passes through as an error report, in order.
+        An :class:`InputError` passes through as an error report, in order. Never raises
+        for what an item contains: an article that cannot be scored becomes an error report.
         """
         batch: list[Article | InputError] = []
         for n, item in enumerate(items):
@@ -195,35 +215,79 @@ class Detector:
 
     def _score_batch(self, batch: list[Article | InputError]) -> list[ArticleReport]:
         # Each slot is a finished (error) report or an analysed article awaiting its score.
-        slots: list[ArticleReport | tuple[Article, Analysis]] = []
+        slots: list[ArticleReport | _Pending] = []
         for item in batch:
             if isinstance(item, InputError):
                 slots.append(ArticleReport.from_error(item))
                 continue
+            started = time.monotonic()
             try:
                 with time_budget(self.timeout):
                     analysis = self.analyze(item.text)
             except ArticleTimeout:
-                slots.append(self._timeout_report(item))
+                slots.append(self._error_report(item, self._timeout_reason("analysis")))
                 continue
-            slots.append((item, analysis))
-        analyses = [slot[1] for slot in slots if isinstance(slot, tuple)]
-        predictions = iter(self.model.predict(analyses)) if analyses else iter(())
-        return [
-            slot if isinstance(slot, ArticleReport) else self._report(*slot, next(predictions))
-            for slot in slots
-        ]
+            except LimitExceeded as exc:
+                slots.append(self._error_report(item, str(exc)))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one article's failure stays its own
+                slots.append(self._error_report(item, failure_reason(exc, "analysis")))
+                continue
+            slots.append(_Pending(item, analysis, time.monotonic() - started))
+        pending = [slot for slot in slots if isinstance(slot, _Pending)]
+        scored = self._predict_guarded(pending)
+        return [scored[id(slot)] if isinstance(slot, _Pending) else slot for slot in slots]
 
-    def _timeout_report(self, article: Article) -> ArticleReport:
-        """The error report of an article whose analysis ran out of time."""
+    def _predict_guarded(self, pending: list["_Pending"]) -> dict[int, ArticleReport]:
+        """Reports for analysed articles: one batched prediction, and when that fails
+        (an exception or the time budget), one prediction per article so that only the
+        article at fault becomes an error."""
+        if not pending:
+            return {}
+        if len(pending) > 1:
+            try:
+                return {id(p): report for p, report in zip(pending, self._predict(pending))}
+            except Exception:  # noqa: BLE001 - retried article by article below
+                pass
+        return {id(p): self._predict_one(p) for p in pending}
+
+    def _predict(self, pending: list["_Pending"]) -> list[ArticleReport]:
+        """Reports for ``pending`` from one model call, under their time budget."""
+        with time_budget(self._remaining(pending)):
+            predictions = self.model.predict([p.analysis for p in pending])
+        if len(predictions) != len(pending):
+            raise RuntimeError(f"model returned {len(predictions)} predictions for {len(pending)} articles")
+        return [self._report(p.article, p.analysis, pred) for p, pred in zip(pending, predictions)]
+
+    def _predict_one(self, p: "_Pending") -> ArticleReport:
+        try:
+            return self._predict([p])[0]
+        except ArticleTimeout:
+            return self._error_report(p.article, self._timeout_reason("prediction"))
+        except Exception as exc:  # noqa: BLE001 - this article's own error record
+            return self._error_report(p.article, failure_reason(exc, "prediction"))
+
+    def _remaining(self, pending: list["_Pending"]) -> float | None:
+        """Prediction time allowed for ``pending`` articles: the sum of what each one's
+        analysis left of its budget (at least a millisecond each, so an article that used
+        up its budget in analysis times out in prediction instead of running unbounded).
+
+        Counted per article, not by the wall clock: when a batch prediction fails, the
+        time the batch took is not charged to the articles then predicted one by one.
+        """
+        if self.timeout is None:
+            return None
+        return sum(max(self.timeout - p.analysis_seconds, 1e-3) for p in pending)
+
+    def _timeout_reason(self, where: str) -> str:
+        return f"scoring exceeded the {self.timeout:g} s time budget (--timeout) in stage '{where}'"
+
+    def _error_report(self, article: Article, reason: str) -> ArticleReport:
+        """The error report of an article that could not be scored, naming the article."""
         where = article.path or article.id
         # Name the article when its input holds several (a JSONL line, a feed item).
         which = f"article {article.id}: " if article.id != where else ""
-        error = InputError(
-            input=where,
-            id=article.id,
-            reason=f"{which}analysis exceeded the {self.timeout:g} s time budget (--timeout)",
-        )
+        error = InputError(input=where, id=article.id, reason=f"{which}{reason}")
         return replace(
             ArticleReport.from_error(error),
             title=article.title, source=article.source, url=article.url, published=article.published,
@@ -249,3 +313,12 @@ class Detector:
             published=article.published,
             model_id=self.model.model_id,
         )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Pending:
+    """An analysed article awaiting its prediction, with the seconds its analysis took."""
+
+    article: Article
+    analysis: Analysis
+    analysis_seconds: float

@@ -45,7 +45,11 @@ MAX_FINDINGS_PER_RULE = 100
 def analyze(text: str, recognizers: Sequence[Recognizer]) -> Analysis:
     """Segment ``text`` and run each recognizer once (keeping the first
     :data:`MAX_FINDINGS_PER_RULE` findings of each rule)."""
-    doc = segment(text)
+    return analyze_document(segment(text), recognizers)
+
+
+def analyze_document(doc: Document, recognizers: Sequence[Recognizer]) -> Analysis:
+    """Run each recognizer once over a segmented document (see :func:`analyze`)."""
     findings: list[Finding] = []
     for rec in recognizers:
         per_rule: dict[str, int] = {}

@@ -29,6 +29,7 @@ import numpy as np
 from . import __version__
 from .detector import Prediction, Thresholds, source_language_from_findings
 from .embeddings import Embedder
+from .guard import stage
 from .features import (
     ARTICLE_FEATURE_NAMES,
     POOLED_FEATURE_NAMES,
@@ -231,23 +232,18 @@ def start_matrices(analyses: Sequence[Analysis], embedder: Embedder | None, arti
         texts.extend(sents[i].text for i in embedded_rows(len(sents), embed_max_sentences))
     pending = None
     if embedder is not None and texts:
-        if hasattr(embedder, "encode_async"):
-            pending = embedder.encode_async(texts)
-        else:
-            from concurrent.futures import ThreadPoolExecutor
-
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mtdetect-encode")
-            pending = pool.submit(embedder.encode, texts)
-            pool.shutdown(wait=False)
+        with stage("embeddings"):
+            pending = _start_encoding(embedder, texts)
     sent_blocks, doc_idx, art_rows, sent_text, art_text = [], [], [], [], []
-    for i, a in enumerate(analyses):
-        sent_block, art_row = features(a)
-        sent_blocks.append(sent_block)
-        doc_idx.extend([i] * a.n_sentences)
-        art_rows.append(art_row[0])
-        views = [text_view(s.text) for s in a.document.sentences]
-        sent_text.extend(views)
-        art_text.append(" \n ".join(views))
+    with stage("features"):
+        for i, a in enumerate(analyses):
+            sent_block, art_row = features(a)
+            sent_blocks.append(sent_block)
+            doc_idx.extend([i] * a.n_sentences)
+            art_rows.append(art_row[0])
+            views = [text_view(s.text) for s in a.document.sentences]
+            sent_text.extend(views)
+            art_text.append(" \n ".join(views))
     n_sf = len(SENTENCE_FEATURE_NAMES)
     sent_X = np.vstack(sent_blocks) if sent_blocks else np.zeros((0, n_sf))
     if sent_X.size == 0:
@@ -258,7 +254,8 @@ def start_matrices(analyses: Sequence[Analysis], embedder: Embedder | None, arti
     def finish() -> ArticleMatrices:
         if embedder is None:
             return ArticleMatrices(sent_X, sent_doc, art_X, len(analyses), sent_text, art_text)
-        encoded = pending.result() if pending is not None else np.zeros((0, embedder.dim), dtype=np.float32)
+        with stage("embeddings"):
+            encoded = pending.result() if pending is not None else np.zeros((0, embedder.dim), dtype=np.float32)
         if len(texts) == len(sent_doc):
             emb = encoded.astype(np.float64)
         else:
@@ -279,6 +276,18 @@ def start_matrices(analyses: Sequence[Analysis], embedder: Embedder | None, arti
         return ArticleMatrices(sent_all, sent_doc, art_all, len(analyses), sent_text, art_text)
 
     return finish
+
+
+def _start_encoding(embedder: Embedder, texts: list[str]):
+    """Start encoding ``texts`` in another thread; returns a future-like ``.result()``."""
+    if hasattr(embedder, "encode_async"):
+        return embedder.encode_async(texts)
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mtdetect-encode")
+    pending = pool.submit(embedder.encode, texts)
+    pool.shutdown(wait=False)
+    return pending
 
 
 def _article_input(m: ArticleMatrices, sent_p: np.ndarray, art_text_p: np.ndarray) -> np.ndarray:
@@ -404,7 +413,8 @@ class TrainedModel:
         return lambda: self._predictions(analyses, finish())
 
     def _predictions(self, analyses: Sequence[Analysis], m: ArticleMatrices) -> list[Prediction]:
-        sent_p, art_p = self.predict_matrices(m)
+        with stage("classifier"):
+            sent_p, art_p = self.predict_matrices(m)
         out = []
         for i, (a, rows) in enumerate(zip(analyses, m.sentence_slices())):
             lang, conf = source_language_from_findings(a.findings)

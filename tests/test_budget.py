@@ -168,7 +168,7 @@ def test_a_runaway_article_becomes_an_error_and_the_next_is_still_scored() -> No
     assert time.monotonic() - started < 5
     assert timed_out.id == "feed.jsonl:1" and timed_out.path == "feed.jsonl"
     assert timed_out.error == (
-        "feed.jsonl: article feed.jsonl:1: analysis exceeded the 0.3 s time budget (--timeout)"
+        "feed.jsonl: article feed.jsonl:1: scoring exceeded the 0.3 s time budget (--timeout) in stage 'analysis'"
     )
     assert (timed_out.p_mt, timed_out.verdict, timed_out.source) == (None, None, "example.test")
     assert scored.error is None and scored.p_mt is not None and scored.findings
@@ -177,7 +177,7 @@ def test_a_runaway_article_becomes_an_error_and_the_next_is_still_scored() -> No
 def test_a_text_without_a_path_is_named_by_its_id() -> None:
     report = hanging_detector(0.2).score("HANG")
 
-    assert report.error == "text-1: analysis exceeded the 0.2 s time budget (--timeout)"
+    assert report.error == "text-1: scoring exceeded the 0.2 s time budget (--timeout) in stage 'analysis'"
 
 
 def test_a_timeout_in_the_middle_of_a_batch_keeps_the_order() -> None:
@@ -224,7 +224,7 @@ def test_score_command_reports_a_timed_out_article_and_exits_3(tmp_path, monkeyp
     from mtdetect import cli
 
     monkeypatch.setattr(
-        Detector, "load", classmethod(lambda cls, model=None, *, fast=False, embedder=None, timeout=None:
+        Detector, "load", classmethod(lambda cls, model=None, *, fast=False, embedder=None, timeout=None, limits=None:
                                       hanging_detector(timeout)),
     )
     path = tmp_path / "feed.jsonl"
@@ -234,5 +234,5 @@ def test_score_command_reports_a_timed_out_article_and_exits_3(tmp_path, monkeyp
 
     assert result.exit_code == 3
     first, second = (json.loads(line) for line in result.stdout.splitlines())
-    assert first["error"].endswith("analysis exceeded the 0.2 s time budget (--timeout)")
+    assert first["error"].endswith("scoring exceeded the 0.2 s time budget (--timeout) in stage 'analysis'")
     assert second["error"] is None and second["verdict"] is not None

@@ -34,6 +34,7 @@ from typer.testing import CliRunner
 
 from mtdetect.cli import app
 from mtdetect.detector import Detector, RuleModel, replace_lone_surrogates
+from mtdetect.guard import ArticleLimits
 from mtdetect.io import read_articles
 from mtdetect.model import BundleError, load_bundle
 from mtdetect.types import Article, InputError
@@ -286,11 +287,26 @@ def test_a_50_mb_single_line_is_read_as_one_article(tmp_path: Path, fifty_mb_tex
     assert only_error(read(path)).reason.startswith("file too large")
 
 
-def test_a_50_mb_article_runs_into_the_time_budget_instead_of_hanging(fifty_mb_text: str) -> None:
+def test_a_50_mb_article_is_refused_before_analysis(fifty_mb_text: str) -> None:
     article = Article(id="huge.jsonl:1", text=fifty_mb_text, path="huge.jsonl")
     started = time.monotonic()
 
-    report, after = Detector(RuleModel(), timeout=1).score_many([article, "The council met."])
+    report, after = Detector(RuleModel()).score_many([article, "The council met."])
+
+    assert time.monotonic() - started < 2
+    assert report.error == (
+        "huge.jsonl: article huge.jsonl:1: article refused before analysis: length in characters "
+        f"{len(fifty_mb_text):,} is over the limit of 1,000,000 (raise it with --max-chars)"
+    )
+    assert after.error is None
+
+
+def test_a_50_mb_article_without_limits_runs_into_the_time_budget_instead_of_hanging(fifty_mb_text: str) -> None:
+    article = Article(id="huge.jsonl:1", text=fifty_mb_text, path="huge.jsonl")
+    started = time.monotonic()
+    no_limits = ArticleLimits(max_chars=0, max_token_chars=0, max_sentences=0)
+
+    report, after = Detector(RuleModel(), timeout=1, limits=no_limits).score_many([article, "The council met."])
 
     assert time.monotonic() - started < 10
     assert report.error is not None and "time budget" in report.error
