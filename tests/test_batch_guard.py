@@ -348,3 +348,61 @@ def test_audit_survives_a_poisoned_feed_in_bounded_memory(poisoned_feed, tmp_pat
     assert code == 3
     assert "Traceback" not in stderr
     assert peak < 1024**3, f"peak RSS {peak / 1e6:.0f} MB"
+
+
+# ------------------------------------------------- random records through the whole path
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from mtdetect.io import ReadOptions, read_articles  # noqa: E402
+
+_JSON_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+    st.text(max_size=200), st.text(alphabet=st.sampled_from("(-) .,\u00ab\u201d\u2019\ud800\x00\n"), max_size=300),
+)
+_JSON_VALUES = st.recursive(_JSON_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=6)
+_TEXTS = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.sampled_from(ORDINARY + ["Kim Jong one", "(", "a -b", "x" * 300, "\u00ab", "Word."]), max_size=30).map(" ".join),
+)
+_RECORDS = st.lists(
+    st.fixed_dictionaries(
+        {"text": st.one_of(_TEXTS, _JSON_VALUES)},
+        optional={"id": _JSON_VALUES, "title": _JSON_VALUES, "source": _JSON_VALUES, "url": _JSON_VALUES,
+                  "published": _JSON_VALUES, "extra": _JSON_VALUES},
+    ),
+    min_size=1, max_size=6,
+)
+_SMALL_LIMITS = ArticleLimits(max_chars=3_000, max_token_chars=200, max_sentences=40)
+
+
+def _write_records(path: Path, records: list[dict], fmt: str, encoding: str) -> None:
+    if fmt == "jsonl":
+        body = "".join(json.dumps(r, ensure_ascii=encoding != "utf-8") + "\n" for r in records)
+    else:
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        keys = sorted({k for r in records for k in r})
+        writer.writerow(keys)
+        for r in records:
+            writer.writerow([json.dumps(r[k]) if k in r and not isinstance(r[k], str) else r.get(k, "") for k in keys])
+        body = buf.getvalue()
+    path.write_bytes(body.encode(encoding, "surrogatepass" if encoding.startswith("utf") else "replace"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(records=_RECORDS, fmt=st.sampled_from(["jsonl", "csv"]), encoding=st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_random_records_through_readers_and_the_score_path_never_raise(fast_model, tmp_path: Path, records, fmt, encoding) -> None:
+    path = tmp_path / f"records.{fmt}"
+    _write_records(path, records, fmt, encoding)
+    detector = Detector(fast_model, limits=_SMALL_LIMITS, timeout=20)
+
+    reports = list(detector.score_many(read_articles([path], ReadOptions(max_bytes=100_000)), batch_size=4))
+
+    assert reports, "every input yields at least one report or error"
+    for report in reports:
+        assert (report.error is None) != (report.p_mt is None)
+        json.dumps(report.to_dict())
