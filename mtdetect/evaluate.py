@@ -51,6 +51,31 @@ def scored_articles(docs: Sequence[LabelledDoc], p: Sequence[float]) -> Scored:
     )
 
 
+#: False-positive rates at which the share of MT caught is reported (on the human side of
+#: each comparison): the operating points a feed audit cares about.
+FPR_POINTS: tuple[tuple[str, float], ...] = (("tpr@1%fpr", 0.01), ("tpr@0.1%fpr", 0.001))
+
+
+def tpr_at_fpr(y: np.ndarray, p: np.ndarray, fpr: float) -> float | None:
+    """Share of positives caught by the strictest-needed threshold that flags at most
+    ``fpr`` of the negatives: positives scoring strictly above the ``k + 1``-th highest
+    negative, ``k = floor(fpr * n_negatives)``. Ties count against the detector.
+
+    With fewer than ``1 / fpr`` negatives this is the share above the highest negative
+    (an FPR of 0 on that sample); ``None`` without both classes.
+    """
+    y = np.asarray(y)
+    p = np.asarray(p, dtype=float)
+    neg = np.sort(p[y == 0])[::-1]
+    pos = p[y == 1]
+    if len(neg) == 0 or len(pos) == 0:
+        return None
+    k = int(np.floor(fpr * len(neg) + 1e-9))
+    if k >= len(neg):
+        return 1.0
+    return float((pos > neg[k]).mean())
+
+
 def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds) -> dict:
     """AUC, accuracy/F1 at 0.5, and flag rates at the model's ``high`` threshold."""
     from sklearn.metrics import f1_score, roc_auc_score
@@ -64,6 +89,8 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds) -> dict:
         out["roc_auc"] = float(roc_auc_score(y, p))
         out["balanced_accuracy@0.5"] = float(0.5 * (pred[y == 1].mean() + (~pred[y == 0]).mean()))
         out["f1@0.5"] = float(f1_score(y, pred))
+        for key, rate in FPR_POINTS:
+            out[key] = tpr_at_fpr(y, p, rate)
     flagged = p >= th.high
     if (y == 1).any():
         out["tpr@high"] = float(flagged[y == 1].mean())
@@ -115,7 +142,8 @@ def render_text(result: dict) -> str:
     return "\n".join(lines)
 
 
-_COLS = ("n", "n_mt", "n_human", "roc_auc", "accuracy@0.5", "balanced_accuracy@0.5", "f1@0.5", "tpr@high", "fpr@high")
+_COLS = ("n", "n_mt", "n_human", "roc_auc", "accuracy@0.5", "balanced_accuracy@0.5", "f1@0.5",
+         "tpr@1%fpr", "tpr@0.1%fpr", "tpr@high", "fpr@high")
 
 
 def _table(title: str, rows: dict) -> str:

@@ -1,0 +1,50 @@
+"""Operating-point metrics of `mtdetect evaluate`, checked on hand-made scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mtdetect.detector import Thresholds
+from mtdetect.evaluate import binary_metrics, tpr_at_fpr
+
+# 1,000 negatives scoring 0.000, 0.001, ..., 0.999 and positives at chosen scores
+NEG = np.arange(1000) / 1000
+POS = np.array([0.9995, 0.9985, 0.995, 0.9895, 0.5, 0.2])
+
+
+def labelled(neg: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.r_[np.zeros(len(neg)), np.ones(len(pos))], np.r_[neg, pos]
+
+
+@pytest.mark.parametrize(
+    "fpr, expected",
+    [
+        # 1%: k = 10, the 11th highest negative is 0.989 -> 0.9995, 0.9985, 0.995, 0.9895 pass
+        (0.01, 4 / 6),
+        # 0.1%: k = 1, the 2nd highest negative is 0.998 -> 0.9995, 0.9985 pass
+        (0.001, 2 / 6),
+        (0.0, 1 / 6),  # above the highest negative (0.999) only 0.9995
+        (1.0, 1.0),
+    ],
+)
+def test_tpr_at_fpr_on_a_hand_made_case(fpr: float, expected: float) -> None:
+    y, p = labelled(NEG, POS)
+    assert tpr_at_fpr(y, p, fpr) == pytest.approx(expected)
+
+
+def test_ties_with_a_negative_count_against_the_detector() -> None:
+    y, p = labelled(np.array([0.1, 0.9]), np.array([0.9, 0.95]))
+    assert tpr_at_fpr(y, p, 0.01) == 0.5
+
+
+def test_one_class_only_gives_none() -> None:
+    assert tpr_at_fpr(np.zeros(3), np.array([0.1, 0.2, 0.3]), 0.01) is None
+    assert tpr_at_fpr(np.ones(3), np.array([0.1, 0.2, 0.3]), 0.01) is None
+
+
+def test_binary_metrics_report_both_operating_points() -> None:
+    y, p = labelled(NEG, POS)
+    m = binary_metrics(y, p, Thresholds(0.5, 0.9))
+    assert m["tpr@1%fpr"] == pytest.approx(4 / 6)
+    assert m["tpr@0.1%fpr"] == pytest.approx(2 / 6)
