@@ -50,7 +50,9 @@ IdFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the articl
 TitleFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the title.")]
 UrlFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the URL.")]
 SourceFieldOpt = Annotated[str, typer.Option(help="JSON/CSV field holding the outlet.")]
-MaxBytesOpt = Annotated[int, typer.Option(help="Reject input files larger than this many bytes.")]
+MaxBytesOpt = Annotated[int, typer.Option(help=(
+    "Largest input read whole (txt, md, html, json, feeds, stdin); for streamed .jsonl/.csv/.tsv "
+    "files, the largest single record. Anything larger becomes an error."))]
 TimeoutOpt = Annotated[
     float,
     typer.Option(min=0, help="Seconds allowed for one article's whole scoring path; an article over it becomes an error. 0 = no limit."),

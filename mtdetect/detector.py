@@ -225,6 +225,8 @@ class Detector:
                 with time_budget(self.timeout):
                     analysis = self.analyze(item.text)
             except ArticleTimeout:
+                if self.timeout is None:
+                    raise  # a caller's own budget (run_with_budget around score): theirs to handle
                 slots.append(self._error_report(item, self._timeout_reason("analysis")))
                 continue
             except LimitExceeded as exc:
@@ -247,6 +249,9 @@ class Detector:
         if len(pending) > 1:
             try:
                 return {id(p): report for p, report in zip(pending, self._predict(pending))}
+            except ArticleTimeout:
+                if self.timeout is None:
+                    raise
             except Exception:  # noqa: BLE001 - retried article by article below
                 pass
         return {id(p): self._predict_one(p) for p in pending}
@@ -263,6 +268,8 @@ class Detector:
         try:
             return self._predict([p])[0]
         except ArticleTimeout:
+            if self.timeout is None:
+                raise
             return self._error_report(p.article, self._timeout_reason("prediction"))
         except Exception as exc:  # noqa: BLE001 - this article's own error record
             return self._error_report(p.article, failure_reason(exc, "prediction"))

@@ -61,10 +61,11 @@ guesses a single-byte Latin code page, or anything else while the text read as c
 looks like Latin-script text (non-ASCII characters one or two at a time, not whole words
 of them): on short English text it guesses cp1250, cp775, cp037 (EBCDIC), cp1251 or even
 Shift JIS for plain Latin-1, and cp1252 is by far the likelier for English news; then
-charset-normalizer's
-guess (made on the first 1 MB; the whole file must then decode). A file cut short in the
-middle of a character (a truncated download) keeps its encoding: the incomplete last
-character is dropped, when the rest of the file shows the encoding (UTF-8 with other
+charset-normalizer's guess (made on the first 1 MB; the whole file must then decode; if it
+does not, a file read whole is guessed again on all of it, a streamed one on its first
+1 MB plus 1 MB from where the first guess failed). A file cut short in the middle of a
+character (a truncated download) keeps its encoding: the incomplete last character is
+dropped, when the rest of the file shows the encoding (UTF-8 with other
 non-ASCII characters, or a BOM or BOM-less UTF-16 layout). Line-oriented records (JSONL,
 CSV, TSV) in a file that is UTF-8 except for some lines in another encoding are read per
 line: each such line is an error naming it, and no line is silently decoded as mojibake.
@@ -74,9 +75,20 @@ XML encoding rules. Compressed files (gzip, bzip2, xz, zstd, zip) and PDFs are r
 with a message saying what to do: a decompression cap would be one more thing to get
 right, and the user can decompress in one command.
 
-Size: a file is ``os.stat``-ed first and refused when over ``ReadOptions.max_bytes``;
-otherwise at most ``max_bytes + 1`` bytes are read (stdin likewise), so a growing file
-or a pipe cannot exhaust memory. The decoded text is then split into records lazily.
+Size and streaming: JSONL and CSV/TSV files (chosen by suffix) are streamed, so they may
+be of any size and memory stays flat. A first pass reads the file in 1 MB chunks and
+settles its encoding by the rules above without keeping it; a second pass decodes the
+chunks and yields record by record, up to the size the first pass saw (a file that grows
+meanwhile is read as it was). For these files ``ReadOptions.max_bytes`` (``--max-bytes``)
+bounds ONE record: a line, or a CSV record (which may span lines), measured in bytes of
+UTF-8 without its line break (for a UTF-8 file, its own bytes). A longer record becomes an
+error naming its line (JSONL) or data row (CSV) and the limit; it is read past in chunks,
+never held whole, and the records after it are still read. Every other file (text,
+Markdown, HTML, JSON, feeds, and files whose format is sniffed, including a ``.json`` or
+unknown-suffix file holding JSON Lines) is read whole: it is ``os.stat``-ed first and
+refused when over ``max_bytes``; otherwise at most ``max_bytes + 1`` bytes are read, so a
+growing file cannot exhaust memory. Standard input is read whole the same way (it is
+sniffed, so it cannot be streamed). Decoded text is then split into records lazily.
 
 Directories are walked recursively in sorted name order, skipping hidden entries
 (names starting with ``.``). Every other regular file is read, whatever its extension,
@@ -93,6 +105,7 @@ import csv
 import errno
 import glob
 import io
+import itertools
 import json
 import os
 import re
@@ -178,6 +191,8 @@ _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 # Any other non-ASCII character: proof that the file holds real UTF-8 text somewhere.
 _UTF8_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _LINE_FORMATS = frozenset({"jsonl", "csv", "tsv"})
+# How codecs word an incomplete last character (a file cut short).
+_CUT_SHORT_REASONS = ("unexpected end of data", "truncated data")
 
 # C0/C1 control characters other than ordinary whitespace; plenty of them means binary.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -232,7 +247,11 @@ class ReadOptions:
     source_field: str = "source"
     published_field: str = "published"
     label_field: str = "label"
-    #: Files (and stdin) larger than this are rejected, never read whole.
+    #: The size limit. Files read whole (text, Markdown, HTML, JSON, feeds, sniffed files)
+    #: and stdin larger than this are rejected, never read whole. JSONL and CSV/TSV files
+    #: are streamed and may be any size: for them this bounds ONE record (a line; a CSV
+    #: record, which may span lines), in bytes of UTF-8 without the line break, and a
+    #: longer record becomes an error while the lines after it are still read.
     max_bytes: int = 50_000_000
     #: Follow symlinks met while walking a directory (explicit paths are always followed).
     follow_symlinks: bool = False
@@ -332,7 +351,7 @@ def decode_bytes(data: bytes, name: str, *, declared: str | None = None) -> tupl
             except UnicodeDecodeError as exc:
                 raise DecodeError(
                     f"invalid {encoding.upper()} despite its byte-order mark: "
-                    f"{exc.reason} at byte {exc.start}"
+                    f"{exc.reason} at byte {len(data) - len(exc.object) + exc.start}"
                 ) from None
 
     if b"\x00" in data:
@@ -387,14 +406,12 @@ def _decode_cut_short(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        cut_short = (
-            exc.end == len(data)
-            and len(data) - exc.start < 4
-            and exc.reason in ("unexpected end of data", "truncated data")
-        )
+        # Positions are relative to what the codec saw: utf-8-sig leaves its BOM out.
+        seen = len(exc.object)
+        cut_short = exc.end == seen and seen - exc.start < 4 and exc.reason in _CUT_SHORT_REASONS
         if not cut_short:
             raise
-        text = data[: exc.start].decode(encoding)
+        text = data[: len(data) - seen + exc.start].decode(encoding)
         if encoding == "utf-8" and text.isascii():
             raise
         return text
@@ -546,6 +563,15 @@ def _load_bytes(path: Path, options: ReadOptions) -> bytes | InputError:
 
 
 def _read_file(path: Path, options: ReadOptions) -> Iterator[Article | InputError]:
+    """JSONL and CSV/TSV files (by suffix) are streamed; every other file is read whole."""
+    fmt = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
+    if fmt in _LINE_FORMATS:
+        return _read_line_file(path, fmt, options)
+    return _read_whole_file(path, options)
+
+
+def _read_whole_file(path: Path, options: ReadOptions) -> Iterator[Article | InputError]:
+    """Read the file into memory (at most ``max_bytes``), decode it, then parse it."""
     name = str(path)
     data = _load_bytes(path, options)
     if isinstance(data, InputError):
@@ -631,13 +657,529 @@ def _parse_text(
     elif fmt == "json":
         yield from _parse_json(text, origin)
     elif fmt == "jsonl":
-        yield from _parse_jsonl(text, origin)
+        yield from _parse_jsonl(_iter_lines(text), origin)
     elif fmt in ("csv", "tsv"):
-        yield from _parse_csv(text, origin, delimiter="\t" if fmt == "tsv" else ",")
+        yield from _parse_csv(_iter_lines(text), origin, delimiter="\t" if fmt == "tsv" else ",")
     elif fmt == "feed":
         yield from _parse_feed(text, raw if raw is not None else text.encode("utf-8"), origin)
     else:  # pragma: no cover - every format above is handled
         raise AssertionError(f"unknown format {fmt!r}")
+
+
+# ------------------------------------------------------------ streamed line formats
+#
+# A JSONL/CSV/TSV file is read twice, in chunks, and never held whole: the first pass
+# settles the encoding with the same rules as decode_bytes/_decode_input (which need
+# the whole file: BOM, NULs, strict UTF-8, mixed UTF-8, legacy guess, control
+# characters, blank files), the second decodes the chunks and splits them into lines
+# for the same parsers the whole-file path uses. A line over the record limit is read
+# past piece by piece and stands in the line stream as a _LongLine.
+
+_STREAM_CHUNK_BYTES = 1 << 20
+# CSV quoting state at a point of a record, as far as the line splitter needs it.
+_CSV_START, _CSV_FIELD, _CSV_QUOTED, _CSV_QUOTE_IN_QUOTED = range(4)
+
+
+@dataclass(frozen=True)
+class _StreamPlan:
+    """How to decode a streamed file: the codec for its bytes ``start:end``."""
+
+    encoding: str  # the name Article.encoding reports (as the whole-file path names it)
+    codec: str  # what decodes the bytes after the BOM
+    errors: str  # "strict", or "surrogateescape" for mixed UTF-8 (bad lines are reported)
+    start: int  # bytes of BOM to skip
+    end: int  # bytes to read: the size seen by the first pass, less a cut-short character
+
+
+class _BadBytes(Exception):
+    """Bytes that the codec refuses, at a file offset."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(offset, reason)
+        self.offset = offset
+        self.reason = reason
+
+
+class _TextStats:
+    """What the checks need from decoded text seen piece by piece: the control
+    characters among its first characters, and whether any of it is not blank."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+        self.controls = 0
+        self.content = False
+
+    @property
+    def wants_more(self) -> bool:
+        return self.chars < _CONTROL_SAMPLE_CHARS or not self.content
+
+    def add(self, text: str) -> None:
+        if self.chars < _CONTROL_SAMPLE_CHARS:
+            sample = text[: _CONTROL_SAMPLE_CHARS - self.chars]
+            self.chars += len(sample)
+            self.controls += len(_CONTROL_CHARS.findall(sample))
+        if not self.content and text and not text.isspace():
+            self.content = True
+
+    def control_heavy(self) -> bool:
+        """The test of _reject_control_heavy, on the same first characters."""
+        return self.chars > 0 and self.controls > _MAX_CONTROL_RATIO * self.chars
+
+
+def _pending_bytes(decoder: codecs.IncrementalDecoder) -> bytes:
+    """Bytes an incremental decoder holds back (the start of an incomplete character)."""
+    state = decoder.getstate()
+    return state[0] if isinstance(state, tuple) and isinstance(state[0], bytes) else b""
+
+
+class _Utf8Scan:
+    """One pass of UTF-8 decoding over a file's chunks: whether it is strict UTF-8, where
+    its first bad byte is, whether it holds real multi-byte characters (the mark of a
+    mixed file), and the text statistics while it is valid."""
+
+    def __init__(self) -> None:
+        self._strict = codecs.getincrementaldecoder("utf-8")()
+        self._loose: codecs.IncrementalDecoder | None = None
+        self._offset = 0
+        self.first_bad: int | None = None
+        self.real_non_ascii = False
+        self.stats = _TextStats()
+
+    @property
+    def settled(self) -> bool:
+        """Both facts that make a file mixed are known: nothing more to learn."""
+        return self.first_bad is not None and self.real_non_ascii
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        offset = self._offset
+        self._offset += len(chunk)
+        if self._loose is not None:
+            self._feed_loose(chunk, final)
+            return
+        pending = _pending_bytes(self._strict)
+        if not pending and chunk.isascii():  # the usual case: no decoding needed
+            if self.stats.wants_more:
+                self.stats.add(chunk.decode("ascii"))
+            return
+        try:
+            text = self._strict.decode(chunk, final)
+        except UnicodeDecodeError as exc:
+            self.first_bad = offset - len(pending) + exc.start
+            self._loose = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+            self._loose.setstate((pending, 0))
+            self._feed_loose(chunk, final)
+            return
+        if not text.isascii():
+            self.real_non_ascii = True
+        if self.stats.wants_more:
+            self.stats.add(text)
+
+    def _feed_loose(self, chunk: bytes, final: bool) -> None:
+        text = self._loose.decode(chunk, final)  # type: ignore[union-attr]
+        if not self.real_non_ascii and _UTF8_NON_ASCII.search(text):
+            self.real_non_ascii = True
+
+
+def _chunks(handle: BinaryIO, start: int, end: int | None) -> Iterator[bytes]:
+    """The file's bytes ``start:end`` (``end`` None: to the end) in chunks."""
+    handle.seek(start)
+    remaining = -1 if end is None else max(0, end - start)  # -1: no end
+    while remaining:
+        chunk = handle.read(_STREAM_CHUNK_BYTES if remaining < 0 else min(_STREAM_CHUNK_BYTES, remaining))
+        if not chunk:
+            return
+        if remaining > 0:
+            remaining -= len(chunk)
+        yield chunk
+
+
+def _check_stream(
+    handle: BinaryIO, codec: str, start: int, end: int, *, cut_short: bool
+) -> tuple[int, _TextStats]:
+    """Decode bytes ``start:end`` strictly without keeping the text; return where the text
+    ends and its statistics. With ``cut_short``, an incomplete last character (a file
+    cut short) is dropped as _decode_cut_short drops it. Raises _BadBytes."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    stats = _TextStats()
+    offset = start
+    chunks = _chunks(handle, start, end)
+    while True:
+        chunk = next(chunks, None)
+        final = chunk is None
+        pending = _pending_bytes(decoder)
+        try:
+            text = decoder.decode(b"" if chunk is None else chunk, final)
+        except UnicodeDecodeError as exc:
+            at = offset - len(pending) + exc.start
+            seen = len(exc.object)
+            if final and cut_short and exc.end == seen and seen - exc.start < 4 and exc.reason in _CUT_SHORT_REASONS:
+                return at, stats
+            raise _BadBytes(at, exc.reason) from None
+        if stats.wants_more:
+            stats.add(text)
+        if chunk is None:
+            return offset, stats
+        offset += len(chunk)
+
+
+def _plan_stream(handle: BinaryIO) -> _StreamPlan | str:
+    """Settle a streamed file's encoding as _decode_input would for a line format, without
+    holding the file; return the plan, or the reason the file is not usable text."""
+    head = bytearray()  # the first bytes: magic numbers, BOM, UTF-16 layout, detection sample
+    size = 0
+    has_nul = False
+    scan: _Utf8Scan | None = _Utf8Scan()
+    for chunk in _chunks(handle, 0, None):
+        if len(head) < _DETECTION_SAMPLE_BYTES:
+            head += chunk[: _DETECTION_SAMPLE_BYTES - len(head)]
+        size += len(chunk)
+        if not has_nul and b"\x00" in chunk:
+            has_nul, scan = True, None  # UTF-8 facts no longer matter
+        if scan is not None and len(head) >= 4 and any(head.startswith(bom) for bom, _ in _BOMS):
+            scan = None  # nor with a BOM
+        if scan is not None and not scan.settled:
+            scan.feed(chunk)
+    if size == 0:
+        return "empty file"
+    if scan is not None:
+        scan.feed(b"", final=True)
+    sample = bytes(head)
+    bom = next(((mark, encoding) for mark, encoding in _BOMS if sample.startswith(mark)), None)
+
+    # The order of _decode_input, then decode_bytes.
+    if scan is not None and bom is None and scan.first_bad is not None and scan.real_non_ascii:
+        return _StreamPlan("utf-8", "utf-8", "surrogateescape", 0, size)  # mixed: bad lines reported
+    for magic, reason in _REJECTED_MAGIC:
+        if magic.match(sample):
+            return reason
+    if bom is not None:
+        mark, encoding = bom
+        codec = {
+            codecs.BOM_UTF32_LE: "utf-32-le", codecs.BOM_UTF32_BE: "utf-32-be", codecs.BOM_UTF8: "utf-8",
+            codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be",
+        }[mark]
+        try:
+            end, stats = _check_stream(handle, codec, len(mark), size, cut_short=True)
+        except _BadBytes as bad:
+            return f"invalid {encoding.upper()} despite its byte-order mark: {bad.reason} at byte {bad.offset}"
+        return _StreamPlan(encoding, codec, "strict", len(mark), end) if stats.content else _BLANK
+    if has_nul:
+        # Text never contains NUL, except UTF-16 without a BOM.
+        encoding = _bomless_utf16(sample)
+        if encoding is None:
+            return "binary file (contains NUL bytes)"
+        try:
+            end, stats = _check_stream(handle, encoding, 0, size, cut_short=True)
+        except _BadBytes:
+            return "binary file (contains NUL bytes)"
+        return _checked_plan(encoding, end, stats)
+    assert scan is not None
+    if scan.first_bad is None:
+        return _checked_plan("utf-8", size, scan.stats)
+
+    # Legacy code page: guess from the first bytes, as decode_bytes does; the whole file
+    # must then decode. When it does not, guess again from the first bytes plus those
+    # where decoding failed (decode_bytes would guess from the whole file).
+    window_at = scan.first_bad
+    tried: set[str] = set()
+    for attempt in range(2):
+        if attempt:
+            if size <= _DETECTION_SAMPLE_BYTES:
+                break  # the first guess saw the whole file
+            handle.seek(window_at)
+            guess = _detect_encoding(sample + handle.read(_DETECTION_SAMPLE_BYTES))
+        else:
+            guess = _detect_encoding(sample)
+        if guess is None or guess in tried:
+            continue
+        tried.add(guess)
+        try:
+            end, stats = _check_stream(handle, guess, 0, size, cut_short=False)
+        except _BadBytes as bad:
+            window_at = bad.offset
+            continue
+        return _checked_plan(guess, end, stats)
+    return "binary file (not UTF-8 and no text encoding fits)"
+
+
+_BLANK = "empty file (only whitespace)"
+
+
+def _checked_plan(encoding: str, end: int, stats: _TextStats) -> _StreamPlan | str:
+    if stats.control_heavy():
+        return f"binary file (mostly control characters when read as {encoding})"
+    return _StreamPlan(encoding, encoding, "strict", 0, end) if stats.content else _BLANK
+
+
+class _LongLine:
+    """A line over the record limit, already read past: its size in bytes without the
+    line break, the line break's size, and for CSV whether it ends inside a quoted field."""
+
+    __slots__ = ("size", "ending", "quoted_after")
+
+    def __init__(self, size: int, ending: int, quoted_after: bool) -> None:
+        self.size = size
+        self.ending = ending
+        self.quoted_after = quoted_after
+
+
+def _utf8_len(text: str) -> int:
+    """Bytes of ``text`` in UTF-8 (an escaped undecodable byte counts as the one byte)."""
+    if text.isascii():
+        return len(text)
+    try:
+        return len(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte
+        return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _line_end_bytes(line: str) -> int:
+    return 2 if line.endswith("\r\n") else 1 if line.endswith("\n") else 0
+
+
+def _csv_scan(text: str, state: int, delimiter: str) -> int:
+    """The quoting state of csv's default dialect after ``text`` (no line breaks outside
+    quotes), starting from ``state``. Only "inside a quoted field or not" matters at the
+    end of a line: inside, the record goes on over the line break."""
+    pos, size = 0, len(text)
+    while pos < size:
+        if state == _CSV_QUOTED:
+            quote = text.find('"', pos)
+            if quote < 0:
+                return state
+            state, pos = _CSV_QUOTE_IN_QUOTED, quote + 1
+        elif state == _CSV_FIELD:  # a quote inside an unquoted field is literal
+            comma = text.find(delimiter, pos)
+            if comma < 0:
+                return state
+            state, pos = _CSV_START, comma + 1
+        else:  # start of a field, or just after a quote inside a quoted one
+            char = text[pos]
+            pos += 1
+            if char == '"':  # opens a field, or is the second of a doubled quote
+                state = _CSV_QUOTED
+            elif char == delimiter:
+                state = _CSV_START
+            else:
+                state = _CSV_FIELD
+    return state
+
+
+class _LineSkip:
+    """Reads past an over-long line piece by piece: counts its bytes, follows CSV quoting."""
+
+    def __init__(self, scan_from: tuple[int, str] | None) -> None:
+        self.size = 0
+        self._state, self._delimiter = scan_from if scan_from is not None else (None, "")
+        self._tail = ""  # the last two characters, for the size without the line break
+
+    def add(self, piece: str) -> None:
+        self.size += _utf8_len(piece)
+        self._tail = (self._tail + piece[-2:])[-2:]
+        if self._state is not None:
+            self._state = _csv_scan(piece, self._state, self._delimiter)
+
+    def done(self) -> _LongLine:
+        ending = _line_end_bytes(self._tail)
+        return _LongLine(self.size - ending, ending, self._state == _CSV_QUOTED)
+
+
+class _StreamLines:
+    """The lines of a streamed file: decoded chunk by chunk and split on "\\n" only, with
+    their endings (as _iter_lines splits decoded text). A line over ``limit`` bytes (in
+    UTF-8, without its line break) is never held whole: it is read past and yields a
+    _LongLine. ``scan_from`` (set by the CSV reader before each line) is the CSV quoting
+    state at the start of the next line, so a skipped line can report where it ends."""
+
+    def __init__(self, chunks: Iterator[bytes], codec: str, errors: str, limit: int) -> None:
+        self._chunks = chunks
+        self._decoder = codecs.getincrementaldecoder(codec)(errors)
+        self._limit = limit
+        self.scan_from: tuple[int, str] | None = None
+        self.lines = 0  # lines yielded so far (for the error when reading fails)
+
+    def _texts(self) -> Iterator[str]:
+        for chunk in self._chunks:
+            text = self._decoder.decode(chunk)
+            if text:
+                yield text
+        text = self._decoder.decode(b"", True)
+        if text:
+            yield text
+
+    def _whole(self, line: str) -> str | _LongLine:
+        """A line read whole; over the limit, it is reported (its text is dropped)."""
+        self.lines += 1
+        # Cheap bound first: a character is 1 to 4 bytes of UTF-8.
+        if 4 * len(line) <= self._limit or _utf8_len(line) - _line_end_bytes(line) <= self._limit:
+            return line
+        skip = _LineSkip(self.scan_from)
+        skip.add(line)
+        return skip.done()
+
+    def __iter__(self) -> Iterator[str | _LongLine]:
+        limit = self._limit
+        carry: list[str] = []  # the start of a line whose end is not read yet
+        carry_bytes = 0
+        skip: _LineSkip | None = None  # reading past an over-long line
+        for text in self._texts():
+            pos = 0
+            if skip is not None or carry:
+                newline = text.find("\n")
+                piece = text if newline < 0 else text[: newline + 1]
+                pos = len(piece)
+                if skip is not None:
+                    skip.add(piece)
+                    if newline < 0:
+                        continue
+                    self.lines += 1
+                    yield skip.done()
+                    skip = None
+                elif newline < 0:
+                    carry.append(piece)
+                    carry_bytes += _utf8_len(piece)
+                    if carry_bytes > limit + 1:  # over, even if it ends "\r\n"
+                        skip = _LineSkip(self.scan_from)
+                        for part in carry:
+                            skip.add(part)
+                        carry, carry_bytes = [], 0
+                    continue
+                else:
+                    carry.append(piece)
+                    line = "".join(carry)
+                    carry, carry_bytes = [], 0
+                    yield self._whole(line)
+            while True:
+                newline = text.find("\n", pos)
+                if newline < 0:
+                    break
+                line = text[pos : newline + 1]
+                pos = newline + 1
+                if 4 * len(line) <= limit:  # the usual case, inlined
+                    self.lines += 1
+                    yield line
+                else:
+                    yield self._whole(line)
+            if pos < len(text):
+                rest = text[pos:]
+                carry_bytes = _utf8_len(rest)
+                if carry_bytes > limit + 1:
+                    skip = _LineSkip(self.scan_from)
+                    skip.add(rest)
+                    carry_bytes = 0
+                else:
+                    carry = [rest]
+        if skip is not None:
+            self.lines += 1
+            yield skip.done()
+        elif carry:
+            yield self._whole("".join(carry))
+
+
+class _CsvFeed:
+    """The lines csv.reader reads. With a limit, each record's bytes are counted; once a
+    record is over, its remaining lines are replaced by a stand-in ("\\n", or '"\\n' to
+    open or close quoting) that leaves csv in the quoting state the real line would have,
+    so the reader stays in step and the row is reported (``over_limit``) and skipped."""
+
+    def __init__(
+        self, lines: Iterator[str | _LongLine], delimiter: str, stream: _StreamLines | None, limit: int | None
+    ) -> None:
+        self._lines = lines
+        self._delimiter = delimiter
+        self._stream = stream
+        self._limit = limit
+        self.next_record()
+
+    def next_record(self) -> None:
+        """csv has returned a row: the next line starts a record."""
+        self._record_lines = 0
+        self._record_bytes = 0  # with every line break
+        self._last_ending = 0
+        self.over_limit = False
+
+    @property
+    def size(self) -> int:
+        """The record's bytes so far, without its final line break (for _too_long)."""
+        return self._record_bytes - self._last_ending
+
+    def __iter__(self) -> Iterator[str]:
+        limit = self._limit
+        while True:
+            # csv asks for another line of a record only while inside a quoted field.
+            quoted = self._record_lines > 0
+            if self._stream is not None:
+                self._stream.scan_from = (_CSV_QUOTED if quoted else _CSV_START, self._delimiter)
+            line = next(self._lines, None)
+            if line is None:
+                return
+            self._record_lines += 1
+            if isinstance(line, _LongLine):
+                self.over_limit = True
+                self._record_bytes += line.size + line.ending
+                self._last_ending = line.ending
+                yield '"\n' if line.quoted_after != quoted else "\n"
+                continue
+            if limit is not None:
+                self._record_bytes += _utf8_len(line)
+                self._last_ending = _line_end_bytes(line)
+                if self.size > limit:
+                    self.over_limit = True
+                if self.over_limit:
+                    start = _CSV_QUOTED if quoted else _CSV_START
+                    quoted_after = _csv_scan(line, start, self._delimiter) == _CSV_QUOTED
+                    yield '"\n' if quoted_after != quoted else "\n"
+                    continue
+            yield line
+
+
+def _too_long(item: _LongLine | _CsvFeed, options: ReadOptions) -> str:
+    """The end of the reason for a line or record over the limit."""
+    return (
+        f"too long ({item.size:,} bytes): over the limit of {options.max_bytes:,} bytes for one "
+        "record; raise it with --max-bytes (ReadOptions.max_bytes)"
+    )
+
+
+def _read_line_file(path: Path, fmt: str, options: ReadOptions) -> Iterator[Article | InputError]:
+    """Stream a JSONL/CSV/TSV file: settle its encoding, then yield record by record."""
+    name = str(path)
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            yield InputError(input=name, reason="not a regular file")
+            return
+        handle = open(path, "rb", buffering=0)
+    except OSError as exc:
+        yield InputError(input=name, reason=_os_reason(exc, path))
+        return
+    with handle:
+        try:
+            plan = _plan_stream(handle)
+        except OSError as exc:
+            yield InputError(input=name, reason=_os_reason(exc, path))
+            return
+        if isinstance(plan, str):
+            yield InputError(input=name, reason=plan)
+            return
+        origin = _Origin(name, plan.encoding, path.absolute().parent.name or None, options)
+        lines = _StreamLines(_chunks(handle, plan.start, plan.end), plan.codec, plan.errors, options.max_bytes)
+        escaped_bytes = plan.errors == "surrogateescape"  # strict decoding leaves none
+        if fmt == "jsonl":
+            records = _parse_jsonl(lines, origin, escaped_bytes=escaped_bytes)
+        else:
+            delimiter = "\t" if fmt == "tsv" else ","
+            records = _parse_csv(lines, origin, delimiter, stream=lines, escaped_bytes=escaped_bytes)
+        try:
+            yield from records
+        except OSError as exc:
+            yield InputError(input=name, reason=f"read failed at line {lines.lines + 1}: {_os_reason(exc, path)}")
+        except UnicodeDecodeError:  # the file changed since the first pass
+            yield InputError(
+                input=name,
+                reason=f"read failed at line {lines.lines + 1}: the file changed while it was read "
+                f"(no longer valid {plan.encoding})",
+            )
 
 
 # -------------------------------------------------------------------------- decoding
@@ -661,6 +1203,8 @@ def _mixed_utf8(data: bytes) -> str | None:
 
 def _escaped_byte_error(text: str, where: str = "column") -> str | None:
     """Why a line (or field) of a mixed file is unusable, or None when it is clean UTF-8."""
+    if text.isascii():  # O(1) for str: the usual case needs no scan
+        return None
     bad = _ESCAPED_BYTE.search(text)
     if bad is None:
         return None
@@ -994,7 +1538,7 @@ def _parse_json(text: str, origin: _Origin) -> Iterator[Article | InputError]:
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and _first_line_is_object(text):
             # A .json file holding JSON Lines: read it as such rather than refuse it.
-            yield from _parse_jsonl(text, origin)
+            yield from _parse_jsonl(_iter_lines(text), origin)
             return
         yield InputError(
             input=origin.input,
@@ -1034,13 +1578,25 @@ def _iter_lines(text: str) -> Iterator[str]:
         start = end
 
 
-def _parse_jsonl(text: str, origin: _Origin) -> Iterator[Article | InputError]:
-    """One object per line; blank lines are skipped; ids use the physical line number."""
-    for number, line in enumerate(_iter_lines(text), start=1):
+def _parse_jsonl(
+    lines: Iterable[str | _LongLine], origin: _Origin, *, escaped_bytes: bool = True
+) -> Iterator[Article | InputError]:
+    """One object per line; blank lines are skipped; ids use the physical line number.
+
+    ``lines`` keep their endings (split on "\\n" only); a :class:`_LongLine` stands for a
+    line the streaming reader read past because it is over the record limit.
+    ``escaped_bytes=False`` says the text was decoded strictly, so no line can hold an
+    escaped undecodable byte and the check is skipped.
+    """
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, _LongLine):
+            reason = f"line {_too_long(line, origin.options)}"
+            yield InputError(input=origin.input, reason=reason, line=number, id=f"{origin.input}:{number}")
+            continue
         if not line.strip():
             continue
         line_id = f"{origin.input}:{number}"
-        undecodable = _escaped_byte_error(line)
+        undecodable = _escaped_byte_error(line) if escaped_bytes else None
         if undecodable is not None:
             yield InputError(input=origin.input, reason=f"line {undecodable}", line=number, id=line_id)
             continue
@@ -1068,19 +1624,41 @@ def _parse_jsonl(text: str, origin: _Origin) -> Iterator[Article | InputError]:
         yield _article_from_record(value, origin, default_id=line_id, line=number)
 
 
-def _parse_csv(text: str, origin: _Origin, delimiter: str) -> Iterator[Article | InputError]:
-    """Header row, then one article per row; ids and errors use the data row number."""
+def _parse_csv(
+    lines: Iterable[str | _LongLine],
+    origin: _Origin,
+    delimiter: str,
+    *,
+    stream: _StreamLines | None = None,
+    escaped_bytes: bool = True,
+) -> Iterator[Article | InputError]:
+    """Header row, then one article per row; ids and errors use the data row number.
+
+    ``lines`` keep their endings. From a ``stream`` (a streamed file), a record over
+    ``max_bytes`` becomes an error for its row and the rows after it are still read.
+    """
     options = origin.options
-    # The default 128 KiB field limit is smaller than a long article; the file as a
-    # whole is already capped by max_bytes. (This setting is process-wide in csv.)
+    # The default 128 KiB field limit is smaller than a long article; a file read whole
+    # is capped by max_bytes, a streamed record too. (This setting is process-wide in csv.)
     limit = min(options.max_bytes, 2**31 - 1)
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)
-    lines = _iter_lines(text) if "\n" in text else iter(text.splitlines(keepends=True))
-    reader = csv.reader(lines, delimiter=delimiter)
+    lines = iter(lines)
+    first = next(lines, None)
+    if isinstance(first, str) and not first.endswith("\n"):
+        # No "\n" in the whole file: old Mac line ends ("\r") or a single line.
+        lines = iter(first.splitlines(keepends=True))
+    elif first is not None:
+        lines = itertools.chain([first], lines)
+    feed = _CsvFeed(lines, delimiter, stream, options.max_bytes if stream is not None else None)
+    reader = csv.reader(feed, delimiter=delimiter)
     row_number = 0
     try:
         header = [name.strip() for name in next(reader, [])]
+        if feed.over_limit:
+            yield InputError(input=origin.input, reason=f"CSV header row {_too_long(feed, options)}")
+            return
+        feed.next_record()
         if options.text_field not in header:
             found = ", ".join(repr(name) for name in header if name) or "none"
             yield InputError(
@@ -1093,9 +1671,17 @@ def _parse_csv(text: str, origin: _Origin, delimiter: str) -> Iterator[Article |
             return
         for row in reader:
             row_number += 1
+            if feed.over_limit:
+                yield InputError(
+                    input=origin.input, reason=f"data row {row_number}: record {_too_long(feed, options)}",
+                    line=row_number, id=f"{origin.input}:{row_number}",
+                )
+                feed.next_record()
+                continue
+            feed.next_record()
             if not any(cell.strip() for cell in row):
                 continue  # blank row: still counted, so numbers match a spreadsheet's
-            undecodable = next(
+            undecodable = escaped_bytes and next(
                 (
                     f"{name!r} value {reason}"
                     for name, cell in zip([*header, *["extra"] * len(row)], row)
@@ -1103,7 +1689,7 @@ def _parse_csv(text: str, origin: _Origin, delimiter: str) -> Iterator[Article |
                 ),
                 None,
             )
-            if undecodable is not None:
+            if undecodable:
                 yield InputError(
                     input=origin.input, reason=f"data row {row_number}: {undecodable}",
                     line=row_number, id=f"{origin.input}:{row_number}",

@@ -693,7 +693,8 @@ def test_empty_files_are_errors(tmp_path: Path, data: bytes, reason: str) -> Non
 
 
 def test_file_over_max_bytes_is_rejected_naming_the_limit(tmp_path: Path) -> None:
-    path = write(tmp_path / "big.jsonl", '{"text": "Some words."}\n' * 10)
+    # a file read whole (.txt); streamed .jsonl/.csv files bound each record instead
+    path = write(tmp_path / "big.txt", '{"text": "Some words."}\n' * 10)
 
     error = only_error(read(path, max_bytes=100))
 

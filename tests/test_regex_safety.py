@@ -41,6 +41,7 @@ import pytest
 import mtdetect.recognizers
 from mtdetect.budget import ArticleTimeout, run_with_budget
 from mtdetect.detector import Detector, RuleModel
+from mtdetect.guard import ArticleLimits
 from mtdetect.recognizers import builtin_recognizers
 
 try:  # Python 3.11+: the parser lives in re._parser (sre_parse is its deprecated alias)
@@ -346,7 +347,8 @@ DOCUMENT_BOUND = 60.0  # seconds for a whole pathological document (a hang, not 
 
 
 def _score_within_bound(text: str):
-    detector = Detector(RuleModel())
+    # no size limits: these documents are over them on purpose, to time the analysis itself
+    detector = Detector(RuleModel(), limits=ArticleLimits(max_chars=0, max_token_chars=0, max_sentences=0))
     started = time.monotonic()
     try:
         report = run_with_budget(DOCUMENT_BOUND, detector.score, text)
