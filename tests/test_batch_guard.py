@@ -406,3 +406,38 @@ def test_random_records_through_readers_and_the_score_path_never_raise(fast_mode
     for report in reports:
         assert (report.error is None) != (report.p_mt is None)
         json.dumps(report.to_dict())
+
+
+# ------------------------------------------------------------- a multi-GB export, streamed
+
+
+def write_export(path: Path, n: int, padding: int = 20_000) -> int:
+    """``n`` JSONL records, each a short article plus ``padding`` bytes in an extra field
+    (read, parsed and carried to ``meta``, so the reader pays for every byte)."""
+    pad = "p" * padding
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(f'{{"id": "r{i}", "source": "outlet-{i % 7}", "text": "{ORDINARY[i % len(ORDINARY)]} Story {i}.", "padding": "{pad}"}}\n')
+    return path.stat().st_size
+
+
+@pytest.mark.slow
+def test_an_audit_of_a_two_gigabyte_export_runs_in_flat_memory(tmp_path: Path) -> None:
+    peaks = {}
+    for n in (10_000, 100_000):
+        export = tmp_path / f"export-{n}.jsonl"
+        size = write_export(export, n)
+        out = tmp_path / f"out-{n}"
+        try:
+            code, peak, stderr = run_measured(
+                ["audit", str(export), "--out", str(out), "--model", "rules", "-q", "--no-explain"],
+                tmp_path / "stderr.txt",
+            )
+        finally:
+            export.unlink()
+        assert code == 0, stderr
+        with (out / "articles.jsonl").open("rb") as fh:
+            assert sum(1 for _ in fh) == n
+        peaks[n] = peak
+        print(f"{n:,} records, {size / 1e9:.2f} GB: peak RSS {peak / 1e6:.0f} MB")
+    assert peaks[100_000] < peaks[10_000] + 50 * 1024**2, peaks
