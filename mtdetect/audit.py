@@ -50,6 +50,7 @@ ARTICLES_CSV = "articles.csv"
 SUMMARY_FILE = "summary.json"
 SOURCES_CSV = "sources.csv"
 REPORT_FILE = "report.html"
+LINEAGE_FILE = "lineage.jsonl"
 
 ARTICLE_CSV_COLUMNS = (
     "id", "source", "url", "title", "p_mt", "verdict", "source_lang_hint",
@@ -57,8 +58,11 @@ ARTICLE_CSV_COLUMNS = (
 )
 SOURCE_CSV_COLUMNS = (
     "source", "articles", "flagged", "share_flagged", "share_flagged_low", "share_flagged_high",
+    "est_mt_share", "est_mt_share_low", "est_mt_share_high",
     "unsure", "mean_p_mt", "top_artifacts", "source_languages",
 )
+#: The estimated MT share of an outlet (see :mod:`mtdetect.prevalence`), beside the share flagged.
+ESTIMATE_COLUMNS = ("est_mt_share", "est_mt_share_low", "est_mt_share_high")
 NO_SOURCE = "(unknown)"
 #: z for a two-sided 95% interval.
 Z95 = 1.959963984540054
@@ -85,6 +89,10 @@ class AuditConfig:
     timeout: float | None = None
     #: Per-article size limits, checked before analysis (in the workers too).
     limits: ArticleLimits = field(default_factory=ArticleLimits)
+    #: Round-trip stage policy (``"all"``, ``"uncertain"``) or None (see :mod:`mtdetect.deep`).
+    deep: str | None = None
+    #: Syndication lineage after scoring (lineage.jsonl, a report section): :mod:`mtdetect.lineage`.
+    lineage: bool = True
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -126,6 +134,7 @@ class OutletStats:
     flagged: int = 0
     unsure: int = 0
     sum_p: float = 0.0
+    sum_p2: float = 0.0
     artifacts: Counter = field(default_factory=Counter)
     languages: Counter = field(default_factory=Counter)
 
@@ -134,13 +143,17 @@ class OutletStats:
         verdict = rec.get("verdict")
         self.flagged += verdict == "machine_translated"
         self.unsure += verdict == "unsure"
-        self.sum_p += float(rec.get("p_mt") or 0.0)
+        p = float(rec.get("p_mt") or 0.0)
+        self.sum_p += p
+        self.sum_p2 += p * p
         for f in rec.get("findings") or ():
             self.artifacts[f"{f.get('kind')}/{f.get('rule')}"] += 1
         if rec.get("source_lang_hint") and verdict != "human":
             self.languages[rec["source_lang_hint"]] += 1
 
-    def row(self, source: str) -> dict[str, Any]:
+    def row(self, source: str, reference=None) -> dict[str, Any]:
+        """The outlet's ``sources.csv`` row; ``reference`` (a :class:`mtdetect.prevalence.Reference`)
+        gives the estimated MT share, else those columns are empty."""
         lo, hi = wilson_interval(self.flagged, self.articles)
         return {
             "source": source,
@@ -149,11 +162,22 @@ class OutletStats:
             "share_flagged": round(self.flagged / self.articles, 4) if self.articles else 0.0,
             "share_flagged_low": round(lo, 4),
             "share_flagged_high": round(hi, 4),
+            **self.estimated_share(reference),
             "unsure": self.unsure,
             "mean_p_mt": round(self.sum_p / self.articles, 4) if self.articles else 0.0,
             "top_artifacts": "; ".join(f"{k} ({n})" for k, n in self.artifacts.most_common(3)),
             "source_languages": "; ".join(f"{k} ({n})" for k, n in self.languages.most_common(3)),
         }
+
+    def estimated_share(self, reference) -> dict[str, float | None]:
+        """``est_mt_share`` and its 95% interval (None without a reference or articles)."""
+        if reference is None or not self.articles:
+            return dict.fromkeys(ESTIMATE_COLUMNS)
+        from .prevalence import ScoreSums, estimate
+
+        # flagged counts p_mt >= the high threshold: the cut of the reference's TPR/FPR
+        est = estimate(ScoreSums(self.articles, self.sum_p, self.sum_p2, self.flagged), reference)
+        return {k: v for k, v in est.to_dict().items() if k in ESTIMATE_COLUMNS}
 
 
 # --------------------------------------------------------------------------- output files
@@ -259,11 +283,12 @@ def _error_key(rec: dict[str, Any]) -> tuple:
 _WORKER_DETECTOR = None
 
 
-def _worker_init(model: str | None, fast: bool, timeout: float | None, limits: ArticleLimits, threads: int) -> None:
+def _worker_init(model: str | None, fast: bool, timeout: float | None, limits: ArticleLimits,
+                 deep: str | None, threads: int) -> None:
     """Load one detector per worker process; Ctrl-C is handled by the parent only."""
     global _WORKER_DETECTOR
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_DETECTOR = load_detector(model, fast, timeout, limits)
+    _WORKER_DETECTOR = load_detector(model, fast, timeout, limits, deep)
     if getattr(_WORKER_DETECTOR.model, "use_embeddings", False):
         # share the cores between workers; a model without embeddings never imports torch
         import torch
@@ -271,11 +296,12 @@ def _worker_init(model: str | None, fast: bool, timeout: float | None, limits: A
         torch.set_num_threads(threads)
 
 
-def load_detector(model: str | None, fast: bool, timeout: float | None, limits: ArticleLimits | None = None):
+def load_detector(model: str | None, fast: bool, timeout: float | None, limits: ArticleLimits | None = None,
+                  deep: str | None = None):
     """``Detector.load`` with the audit's options."""
     from .detector import Detector
 
-    return Detector.load(model, fast=fast, timeout=timeout, limits=limits)
+    return Detector.load(model, fast=fast, timeout=timeout, limits=limits, deep=deep)
 
 
 def _worker_score(articles: list[Article], explain: bool) -> list[dict[str, Any]]:
@@ -341,7 +367,7 @@ class _Pool:
             max_workers=config.jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(config.model, config.fast, config.timeout, config.limits, threads),
+            initargs=(config.model, config.fast, config.timeout, config.limits, config.deep, threads),
         )
 
     def _restart(self, generation: int) -> None:
@@ -415,7 +441,7 @@ def run_audit(
     out.mkdir(parents=True, exist_ok=True)
     articles_path, errors_path = out / ARTICLES_FILE, out / ERRORS_FILE
     if not config.resume:
-        for name in (ARTICLES_FILE, ERRORS_FILE, ARTICLES_CSV, SUMMARY_FILE, SOURCES_CSV, REPORT_FILE):
+        for name in (ARTICLES_FILE, ERRORS_FILE, ARTICLES_CSV, SUMMARY_FILE, SOURCES_CSV, REPORT_FILE, LINEAGE_FILE):
             (out / name).unlink(missing_ok=True)
     result = AuditResult()
     dropped = repair_jsonl(articles_path) + repair_jsonl(errors_path)
@@ -431,7 +457,7 @@ def run_audit(
     if detector is None:
         # Also with worker processes: the parent's copy names the model and its thresholds
         # in the summary (embeddings load lazily, so this costs little).
-        detector = load_detector(config.model, config.fast, config.timeout, config.limits)
+        detector = load_detector(config.model, config.fast, config.timeout, config.limits, config.deep)
     runner: _InProcess | _Pool = _InProcess(detector, config.explain) if config.jobs == 1 else _Pool(config)
     model_id = detector.model.model_id
 
@@ -503,8 +529,23 @@ def run_audit(
         report_limit=config.report_limit,
         elapsed=time.time() - started,
         scored_this_run=result.scored,
+        prevalence_reference=_prevalence_reference(detector),
+        lineage=config.lineage,
+        lineage_embedder=getattr(detector.model, "embedder", None) if getattr(detector.model, "use_embeddings", False) else None,
     )
     return result
+
+
+def _prevalence_reference(detector):
+    from .prevalence import reference_for_model
+
+    return reference_for_model(getattr(detector, "model", None))
+
+
+def _prevalence_note(reference) -> dict[str, Any]:
+    from .prevalence import describe
+
+    return describe(reference)
 
 
 def _thresholds(detector) -> dict[str, float] | None:
@@ -560,8 +601,15 @@ def write_rollups(
     report_limit: int,
     elapsed: float,
     scored_this_run: int,
+    prevalence_reference=None,  # a mtdetect.prevalence.Reference: the estimated MT share columns
+    lineage: bool = False,
+    lineage_embedder=None,
 ) -> dict[str, Any]:
-    """Stream ``articles.jsonl`` once into articles.csv, sources.csv, summary.json, report.html."""
+    """Stream ``articles.jsonl`` once into articles.csv, sources.csv, summary.json, report.html.
+
+    With ``lineage``, :func:`mtdetect.lineage.write_lineage` then streams it again into
+    lineage.jsonl (counts in summary.json, a "Syndicated copies" section in report.html).
+    """
     from .html_report import render_audit_html
 
     outlets: dict[str, OutletStats] = defaultdict(OutletStats)
@@ -587,10 +635,11 @@ def write_rollups(
         if len(first_errors) < 200:
             first_errors.append(err)
     source_rows = sorted(
-        (stats.row(name) for name, stats in outlets.items()),
+        (stats.row(name, prevalence_reference) for name, stats in outlets.items()),
         key=lambda r: (-r["share_flagged"], -r["articles"], r["source"]),
     )
     lo, hi = wilson_interval(overall.flagged, overall.articles)
+    overall_est = overall.estimated_share(prevalence_reference)
     summary = {
         "articles": overall.articles,
         "errors": n_errors,
@@ -603,6 +652,9 @@ def write_rollups(
         },
         "share_flagged": round(overall.flagged / overall.articles, 4) if overall.articles else 0.0,
         "share_flagged_95ci": [round(lo, 4), round(hi, 4)],
+        "est_mt_share": overall_est["est_mt_share"],
+        "est_mt_share_95ci": [overall_est["est_mt_share_low"], overall_est["est_mt_share_high"]],
+        "prevalence": _prevalence_note(prevalence_reference),
         "mean_p_mt": round(overall.sum_p / overall.articles, 4) if overall.articles else 0.0,
         "sources": len(outlets),
         "top_artifacts": dict(overall.artifacts.most_common(10)),
@@ -614,6 +666,15 @@ def write_rollups(
         "seconds_this_run": round(elapsed, 2),
         "by_source": source_rows,
     }
+    lineage_html = None
+    if lineage:
+        from .lineage import write_lineage
+
+        lin = write_lineage(out, embedder=lineage_embedder,
+                            shown_ids=frozenset(str(r.get("id")) for _, _, r in flagged_heap))
+        summary["lineage"], lineage_html = lin.summary, lin.html
+    else:
+        (out / LINEAGE_FILE).unlink(missing_ok=True)
     from . import __version__
 
     summary["mtdetect_version"] = __version__
@@ -624,7 +685,8 @@ def write_rollups(
     src_writer.writerows(source_rows)
     atomic_write_text(out / SOURCES_CSV, src_buf.getvalue())
     flagged = [rec for _, _, rec in sorted(flagged_heap, key=lambda t: (-t[0], -t[1]))]
-    atomic_write_text(out / REPORT_FILE, render_audit_html(summary, source_rows, flagged, first_errors))
+    atomic_write_text(out / REPORT_FILE, render_audit_html(summary, source_rows, flagged, first_errors,
+                                                                lineage_html=lineage_html))
     return summary
 
 

@@ -67,6 +67,8 @@ MaxSentencesOpt = Annotated[
     int, typer.Option(min=0, help="Refuse an article with more sentences than this. 0 = no limit."),
 ]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Recognizers and style only (no embeddings): much faster.")]
+DeepOpt = Annotated[bool, typer.Option("--deep", help="Add round-trip invariance (Bergamot en-pt-en) for every article: slow, more robust to unseen engines.")]
+CascadeOpt = Annotated[bool, typer.Option("--cascade", help="Like --deep, but only for articles the first stage leaves unsure.")]
 
 
 def _read_options(text_field, id_field, title_field, url_field, source_field, max_bytes):
@@ -84,13 +86,20 @@ def _limits(max_chars: int, max_token_chars: int, max_sentences: int):
     return ArticleLimits(max_chars=max_chars, max_token_chars=max_token_chars, max_sentences=max_sentences)
 
 
-def _load_detector(model: str | None, fast: bool, timeout: float | None = None, limits=None):
+def _deep_policy(deep: bool, cascade: bool) -> str | None:
+    if deep and cascade:
+        typer.echo("error: --deep and --cascade exclude each other", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    return "all" if deep else "uncertain" if cascade else None
+
+
+def _load_detector(model: str | None, fast: bool, timeout: float | None = None, limits=None, deep: str | None = None):
     from .detector import Detector
     from .model import BundleError
 
     try:
-        return Detector.load(model, fast=fast, timeout=timeout or None, limits=limits)
-    except (BundleError, FileNotFoundError) as exc:
+        return Detector.load(model, fast=fast, timeout=timeout or None, limits=limits, deep=deep)
+    except (BundleError, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
 
@@ -101,6 +110,8 @@ def score(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     model: ModelOpt = None,
     fast: FastOpt = False,
+    deep: DeepOpt = False,
+    cascade: CascadeOpt = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Include findings and explanations.")] = True,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when any article gets this verdict (or worse).")] = None,
     text_field: TextFieldOpt = "text",
@@ -129,7 +140,8 @@ def score(
     from .report import write_reports
     from .types import Verdict
 
-    detector = _load_detector(model, fast, timeout, _limits(max_chars, max_token_chars, max_sentences))
+    detector = _load_detector(model, fast, timeout, _limits(max_chars, max_token_chars, max_sentences),
+                              _deep_policy(deep, cascade))
     options = _read_options(text_field, id_field, title_field, url_field, source_field, max_bytes)
     markup = sys.stdout.isatty() if color is None else color
     n_failed = n_flagged = n_total = 0
@@ -163,6 +175,8 @@ def audit(
     resume: Annotated[bool, typer.Option("--resume", help="Keep what --out holds and score only the missing articles.")] = False,
     model: ModelOpt = None,
     fast: FastOpt = False,
+    deep: DeepOpt = False,
+    cascade: CascadeOpt = False,
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Keep findings and explanations in articles.jsonl.")] = True,
     batch_size: Annotated[int, typer.Option(min=1, help="Articles per batch (one flush of the output per batch).")] = 32,
     report_limit: Annotated[int, typer.Option(min=0, help="Flagged articles shown in report.html (highest p_mt first).")] = 500,
@@ -177,6 +191,7 @@ def audit(
     source_field: SourceFieldOpt = "source",
     max_bytes: MaxBytesOpt = 50_000_000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
+    lineage: Annotated[bool, typer.Option("--lineage/--no-lineage", help="Find syndicated copies after scoring (lineage.jsonl, report section).")] = True,
 ) -> None:
     """Audit whole feeds: score every article, roll up per outlet, write a report folder.
 
@@ -207,6 +222,7 @@ def audit(
         out=out, jobs=jobs, resume=resume, batch_size=batch_size, explain=explain,
         report_limit=report_limit, read_options=options, model=model, fast=fast,
         timeout=timeout or None, limits=_limits(max_chars, max_token_chars, max_sentences),
+        deep=_deep_policy(deep, cascade), lineage=lineage,
     )
     n_warnings = 0
 
@@ -221,7 +237,7 @@ def audit(
     try:
         with AuditProgress(enabled=False if quiet else None) as progress:
             result = run_audit(inputs, config, on_warning=warn, progress=progress)
-    except (BundleError, FileNotFoundError) as exc:
+    except (BundleError, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     except AuditInterrupted as exc:
@@ -239,6 +255,47 @@ def audit(
         raise typer.Exit(EXIT_INPUT_FAILED)
     if s["errors"]:
         raise typer.Exit(EXIT_INPUT_FAILED)
+
+
+@app.command()
+def synth(
+    inputs: Annotated[list[str], typer.Argument(help="Articles: files, directories, globs or '-' (anything `score` reads).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL; records already in it are kept and skipped.")],
+    engine: Annotated[list[str], typer.Option("--engine", "-e", help="A chain of engine specs joined by ',' or '>' (bergamot:en-pt, apertium:eng-spa, cmd:\"PROG {src} {tgt}\"), or a bare engine with --pivot; repeatable.")],
+    pivot: Annotated[Optional[list[str]], typer.Option("--pivot", "-p", help="Pivot language for bare engines (es, ca, pt); repeatable.")] = None,
+    mode: Annotated[str, typer.Option(help="auto, roundtrip (label roundtrip_mt) or oneway (label mt).")] = "auto",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    batch_size: Annotated[int, typer.Option(min=1, help="Articles per task.")] = 16,
+    errors: Annotated[Optional[Path], typer.Option(help="Failed articles (JSONL). Default: <out>.errors.jsonl.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Start --out afresh instead of resuming it.")] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Sentence cache ($MTDETECT_CACHE or ~/.cache/mtdetect).")] = True,
+    timeout: Annotated[Optional[float], typer.Option(min=0, help="Seconds per call of a subprocess engine (apertium, cmd); 0 = no limit. Default: 600 apertium, 300 cmd.")] = None,
+    text_field: TextFieldOpt = "text",
+    id_field: IdFieldOpt = "id",
+    max_bytes: MaxBytesOpt = 50_000_000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages besides errors.")] = False,
+) -> None:
+    """Machine-translate articles with offline engines into training data (JSONL for `train`).
+
+    Sentence by sentence, layout kept; label roundtrip_mt (round trips, chains) or mt (one way);
+    doc_id is the source's, so originals and their translations share a fold. Resumable:
+    rerun the same command. Exit code 3 when some articles failed (see the errors file).
+
+    Examples:
+
+      mtdetect synth originals.jsonl --out rt.jsonl --engine apertium:eng-spa,apertium:spa-eng --engine bergamot:en-pt,bergamot:pt-en --jobs 2
+
+      mtdetect synth originals.jsonl --out rt.jsonl --pivot pt --engine bergamot
+
+      mtdetect synth spanish/ --out es-en.jsonl --engine apertium:spa-eng
+    """
+    from .synth import main as synth_main
+
+    options = _read_options(text_field, id_field, "title", "url", "source", max_bytes)
+    raise typer.Exit(synth_main(
+        inputs, out=out, engines=engine, pivots=pivot or (), mode=mode, jobs=jobs, batch_size=batch_size,
+        errors=errors, overwrite=overwrite, cache=cache, read_options=options, timeout=timeout, quiet=quiet,
+    ))
 
 
 @app.command()
@@ -335,6 +392,27 @@ def evaluate(
         for p in save_plots(arts, sents, plots):
             typer.echo(f"wrote {p}", err=True)
     typer.echo(to_json(result) if format == "json" else render_text(result))
+
+
+@app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="First article file (any format `score` reads; its first article).")],
+    b: Annotated[str, typer.Argument(help="Second article file.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    model: ModelOpt = None,
+) -> None:
+    """Compare two versions of a story: sentence alignment, relation (machine_translated_copy,
+    copy, rewrite), likely original and typed differences, as the audit's lineage does.
+
+    Examples:
+
+      mtdetect compare wire.txt outlet.html
+
+      mtdetect compare a.json b.json --format json
+    """
+    from .lineage.cli import compare_main
+
+    raise typer.Exit(compare_main(a, b, fmt=format, model=model))
 
 
 @app.command()

@@ -44,7 +44,11 @@ class LabelledDoc:
 
 
 def _group_key(rec: dict, corpus: str) -> str:
-    """Source-document key: all versions (original, MT, human translation) of one text share it."""
+    """Source-document key: all versions (original, MT, human translation) of one text share it.
+
+    A record's own ``group`` wins (``mtdetect synth`` writes its source's group there)."""
+    if isinstance(rec.get("group"), str) and rec["group"]:
+        return rec["group"]
     doc_id = rec.get("doc_id")
     if doc_id is None:
         return f"{corpus}:{rec.get('id')}"

@@ -63,6 +63,9 @@ class Prediction:
     sentence_p: tuple[float, ...]
     source_lang: str | None = None
     source_lang_confidence: float | None = None
+    #: The cuts this probability is judged by, when not the model's own (a cascade's stages
+    #: each have theirs).
+    thresholds: Thresholds | None = None
 
 
 class ScoringModel(Protocol):
@@ -160,12 +163,23 @@ class Detector:
     @classmethod
     def load(
         cls, model: str | os.PathLike | None = None, *, fast: bool = False, embedder=None,
-        timeout: float | None = None, limits: ArticleLimits | None = None,
+        timeout: float | None = None, limits: ArticleLimits | None = None, deep: str | None = None,
     ) -> "Detector":
         """A detector with the given bundle, ``rules``, or the shipped default model.
 
         Falls back to the rule scorer only when no bundle is given and none is shipped.
+        ``deep``: ``"all"`` adds the bundle's round-trip stage for every article,
+        ``"uncertain"`` only for articles the first stage leaves unsure (see :mod:`mtdetect.deep`).
         """
+        if deep is not None:
+            if fast:
+                raise ValueError("--deep and --fast exclude each other: the round-trip stage sits on the full model")
+            from .deep import load_deep
+            from .model import load_bundle
+
+            where = Path(resolve_model(model))
+            base = load_bundle(where, embedder=embedder)
+            return cls(load_deep(where, base, deep), timeout=timeout, limits=limits)
         where = resolve_model(model, fast=fast)
         if where == RULES_MODEL:
             return cls(RuleModel(), timeout=timeout, limits=limits)
@@ -308,7 +322,7 @@ class Detector:
         return ArticleReport(
             id=article.id,
             p_mt=pred.article_p,
-            verdict=self.model.thresholds.verdict(pred.article_p),
+            verdict=(pred.thresholds or self.model.thresholds).verdict(pred.article_p),
             sentences=sentences,
             findings=analysis.findings,
             source_lang_hint=pred.source_lang,

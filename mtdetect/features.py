@@ -21,7 +21,9 @@ from .segment import segment
 from .style import ARTICLE_LENGTH_FEATURE_NAMES, STYLE_FEATURE_NAMES, length_stats, style_rows
 from .types import Document, Finding
 
-FINDING_KINDS: tuple[str, ...] = ("garbled_name", "calque", "typography")
+FINDING_KINDS: tuple[str, ...] = (
+    "garbled_name", "localised_name", "calque", "pivot_word", "untranslated", "number_convention", "typography",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,45 +143,80 @@ def article_html(rec: dict[str, Any], sentence_threshold: float = 0.5) -> str:
     return "\n".join(lines)
 
 
+#: Bars of the outlet chart: (row key, label, colour).
+_CHART_SERIES = (
+    ("est_mt_share", "estimated MT share", "#5b8bd6"),
+    ("share_flagged", "share flagged (at the 1%-false-alarm cut)", "#b3261e"),
+)
+
+
+def _has_estimate(rows: Sequence[dict[str, Any]]) -> bool:
+    return any(r.get("est_mt_share") is not None for r in rows)
+
+
 def share_chart(rows: Sequence[dict[str, Any]], limit: int = 40) -> str:
-    """Inline SVG: share flagged per outlet as bars, with the 95% Wilson interval as a whisker."""
+    """Inline SVG per outlet: the estimated MT share and the share flagged, each a bar with
+    its 95% interval as a whisker (the estimate only when the model has a dev reference)."""
     rows = list(rows)[:limit]
     if not rows:
         return '<p class="note">No articles.</p>'
-    label_w, bar_w, row_h, right = 230, 560, 22, 120
-    height = row_h * len(rows) + 30
-    out = [f'<svg role="img" aria-label="share of articles flagged per outlet" width="{label_w + bar_w + right}" '
-           f'height="{height}" xmlns="http://www.w3.org/2000/svg">']
+    series = _CHART_SERIES if _has_estimate(rows) else _CHART_SERIES[1:]
+    label_w, bar_w, right, bar_h, gap = 230, 560, 250, 9, 3
+    row_h = len(series) * (bar_h + gap) + 8
+    top = 22
+    height = top + row_h * len(rows) + 24
+    out = [f'<svg role="img" aria-label="estimated MT share and share flagged per outlet" '
+           f'width="{label_w + bar_w + right}" height="{height}" xmlns="http://www.w3.org/2000/svg">']
+    x = label_w
+    for _, label, colour in series:  # legend
+        out.append(f'<rect x="{x}" y="4" width="12" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{x + 16}" y="13" fill="#333">{_e(label)}</text>')
+        x += 24 + 7 * len(label)
     for tick in (0, 0.25, 0.5, 0.75, 1.0):
         x = label_w + tick * bar_w
-        out.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 20}" stroke="#e5e5e5"/>')
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 20}" stroke="#e5e5e5"/>')
         out.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#666">{int(tick * 100)}%</text>')
     for i, r in enumerate(rows):
-        y = i * row_h + 4
-        share, lo, hi = r["share_flagged"], r["share_flagged_low"], r["share_flagged_high"]
+        y0 = top + i * row_h + 4
         name = str(r["source"])
         short = name if len(name) <= 32 else name[:31] + "…"
-        out.append(f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{_e(short)}</text>')
-        out.append(f'<rect x="{label_w}" y="{y + 2}" width="{share * bar_w:.1f}" height="{row_h - 8}" fill="#b3261e">'
-                   f"<title>{_e(name)}: {_pct(share)} flagged of {r['articles']} (95% CI {_pct(lo)}–{_pct(hi)})</title></rect>")
-        cy = y + 2 + (row_h - 8) / 2
-        out.append(f'<line x1="{label_w + lo * bar_w:.1f}" y1="{cy:.1f}" x2="{label_w + hi * bar_w:.1f}" y2="{cy:.1f}" '
-                   'stroke="#222" stroke-width="1.5"/>')
-        out.append(f'<text x="{label_w + bar_w + 8}" y="{y + 13}" fill="#444">{_pct(share)} of {r["articles"]}</text>')
+        out.append(f'<text x="{label_w - 8}" y="{y0 + row_h / 2:.1f}" text-anchor="end">{_e(short)}</text>')
+        for j, (key, label, colour) in enumerate(series):
+            share, lo, hi = r.get(key), r.get(key + "_low"), r.get(key + "_high")
+            if share is None:
+                continue
+            y = y0 + j * (bar_h + gap)
+            out.append(f'<rect x="{label_w}" y="{y}" width="{share * bar_w:.1f}" height="{bar_h}" fill="{colour}">'
+                       f"<title>{_e(name)}: {_e(label)} {_pct(share)} of {r['articles']} articles "
+                       f"(95% interval {_pct(lo)}–{_pct(hi)})</title></rect>")
+            cy, x_lo, x_hi = y + bar_h / 2, label_w + lo * bar_w, label_w + hi * bar_w
+            # short end caps: the bar's top and bottom rows stay one unbroken colour
+            out.append(f'<path d="M{x_lo:.1f} {cy - 2.5:.1f}V{cy + 2.5:.1f}M{x_lo:.1f} {cy:.1f}H{x_hi:.1f}'
+                       f'M{x_hi:.1f} {cy - 2.5:.1f}V{cy + 2.5:.1f}" stroke="#222" stroke-width="1.5" fill="none"/>')
+        summary = f"flagged {_pct(r['share_flagged'])} of {r['articles']}"
+        if r.get("est_mt_share") is not None:
+            summary = f"est. {_pct(r['est_mt_share'])} · " + summary
+        out.append(f'<text x="{label_w + bar_w + 8}" y="{y0 + row_h / 2:.1f}" fill="#444">{_e(summary)}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
 
+def _share_cell(r: dict[str, Any], key: str) -> str:
+    if r.get(key) is None:
+        return "<td class=num>-</td>"
+    return f"<td class=num>{_pct(r[key])} ({_pct(r[key + '_low'])}–{_pct(r[key + '_high'])})</td>"
+
+
 def sources_table(rows: Iterable[dict[str, Any]]) -> str:
     """The per-outlet table."""
-    head = ("outlet", "articles", "flagged", "share flagged (95% CI)", "unsure", "mean p_mt",
-            "most frequent artifacts", "likely source languages")
+    head = ("outlet", "articles", "estimated MT share (95% CI)", "flagged", "share flagged (95% CI)", "unsure",
+            "mean p_mt", "most frequent artifacts", "likely source languages")
     out = ["<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
     for r in rows:
         out.append(
             "<tr>"
-            f"<td>{_e(r['source'])}</td><td class=num>{r['articles']}</td><td class=num>{r['flagged']}</td>"
-            f"<td class=num>{_pct(r['share_flagged'])} ({_pct(r['share_flagged_low'])}–{_pct(r['share_flagged_high'])})</td>"
+            f"<td>{_e(r['source'])}</td><td class=num>{r['articles']}</td>{_share_cell(r, 'est_mt_share')}"
+            f"<td class=num>{r['flagged']}</td>{_share_cell(r, 'share_flagged')}"
             f"<td class=num>{r['unsure']}</td><td class=num>{r['mean_p_mt']:.2f}</td>"
             f"<td>{_e(r['top_artifacts'])}</td><td>{_e(r['source_languages'])}</td>"
             "</tr>"
@@ -190,18 +225,38 @@ def sources_table(rows: Iterable[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def estimate_note(summary: dict[str, Any]) -> str:
+    """What the two shares mean, under the chart."""
+    lo, hi = summary["share_flagged_95ci"]
+    flagged = (f"Share flagged overall: {_pct(summary['share_flagged'])} (95% Wilson interval "
+               f"{_pct(lo)}–{_pct(hi)}): the articles at or above the high threshold, which about 1% of "
+               "original English articles reach and only a minority of machine-translated ones do, so it "
+               "undercounts machine translation.")
+    prevalence = summary.get("prevalence") or {}
+    if summary.get("est_mt_share") is None:
+        return f'<p class="note">{_e(flagged)} {_e(prevalence.get("note") or "")}</p>'
+    elo, ehi = summary.get("est_mt_share_95ci") or (None, None)
+    est = (f"Estimated MT share overall: {_pct(summary['est_mt_share'])} (95% interval {_pct(elo)}–{_pct(ehi)}), "
+           f"by {prevalence.get('method_name', prevalence.get('method'))}: the mean p_mt corrected for the "
+           "model's error rates on dev articles (docs/model.md, \"MT share per outlet\"). It assumes an outlet's "
+           "human-written articles score like the dev mix of original English and human translations: "
+           "an outlet of original English only is underestimated, one of human translations overestimated.")
+    return f'<p class="note">{_e(est)}</p>\n<p class="note">{_e(flagged)}</p>'
+
+
 def render_audit_html(
     summary: dict[str, Any],
     source_rows: Sequence[dict[str, Any]],
     flagged: Sequence[dict[str, Any]],
     errors: Sequence[dict[str, Any]],
+    lineage_html: str | None = None,
 ) -> str:
-    """The audit's ``report.html``."""
+    """The audit's ``report.html`` (``lineage_html``: the "Syndicated copies" section, if any)."""
     n, n_flag = summary["articles"], summary["verdicts"]["machine_translated"]
-    lo, hi = summary["share_flagged_95ci"]
     th = summary.get("thresholds") or {}
     cards = [
         ("articles", n), ("flagged machine-translated", n_flag),
+        *([("estimated MT share", _pct(summary["est_mt_share"]))] if summary.get("est_mt_share") is not None else []),
         ("share flagged", f"{_pct(summary['share_flagged'])}"), ("unsure", summary["verdicts"]["unsure"]),
         ("outlets", summary["sources"]), ("input errors", summary["errors"]), ("duplicate ids", summary["duplicates"]),
     ]
@@ -211,10 +266,9 @@ def render_audit_html(
         + (f" · flagged when p_mt ≥ {th['high']:.3f}, unsure from {th['low']:.3f}" if th else "")
         + f" · mtdetect {_e(summary.get('mtdetect_version'))}</div>",
         '<div class="cards">' + "".join(f"<div class=card><b>{_e(v)}</b>{_e(k)}</div>" for k, v in cards) + "</div>",
-        f'<p class="note">Share flagged overall: {_pct(summary["share_flagged"])} '
-        f"(95% Wilson interval {_pct(lo)}–{_pct(hi)}).</p>",
-        "<h2>Share flagged per outlet</h2>",
+        "<h2>MT share per outlet</h2>",
         share_chart(source_rows),
+        estimate_note(summary),
     ]
     if len(source_rows) > 40:
         body.append(f'<p class="note">Chart shows the first 40 of {len(source_rows)} outlets; the table lists all.</p>')
@@ -228,6 +282,8 @@ def render_audit_html(
         body.extend(article_html(rec) for rec in flagged)
     else:
         body.append('<p class="note">No article was flagged as machine-translated.</p>')
+    if lineage_html:
+        body.append(lineage_html)
     if errors:
         body.append("<h2>Input errors</h2>")
         if summary["errors"] > len(errors):

@@ -348,6 +348,13 @@ class TrainedModel:
     embedder: Embedder | None = None
     #: Embed at most this many sentences per article (None: all); see :func:`embedded_rows`.
     embed_max_sentences: int | None = None
+    #: Out-of-fold article probabilities of the training articles (set by :func:`fit_model`,
+    #: not saved in bundles).
+    oof_article_p_: np.ndarray | None = None
+    #: What :func:`mtdetect.training.train` analysed and scored (for a round-trip stage; not saved).
+    train_analyses_: list | None = None
+    dev_analyses_: list | None = None
+    dev_p_: np.ndarray | None = None
 
     def ensure_embedder(self) -> None:
         if self.use_embeddings and self.embedder is None:
@@ -470,6 +477,13 @@ def fit_model(
     art_in = _article_input(m, oof, art_text_oof)
     article_clf = _classifier(cfg.C_article, cfg.max_iter, art_folds)
     _fit(article_clf, art_in, y)
+    # out-of-fold article scores: thresholds and later stages are fitted on unseen scores
+    art_fold = doc_fold
+    oof_article = np.zeros(len(y))
+    for k, (tr, te) in enumerate(art_folds):
+        clf = _classifier(cfg.C_article, cfg.max_iter, _inner_folds(art_fold[tr], k))
+        _fit(clf, art_in[tr], y[tr])
+        oof_article[te] = clf.predict_proba(art_in[te])[:, 1]
 
     model = TrainedModel(
         sentence_clf=sentence_clf,
@@ -481,9 +495,11 @@ def fit_model(
         embedder=embedder if cfg.use_embeddings else None,
         article_embeddings=cfg.article_embeddings,
     )
+    model.oof_article_p_ = oof_article
     model.card.update(
         {
             "config": cfg.to_dict(),
+            "oof_article_auc": _auc(y, oof_article),
             "oof_sentence_auc": _auc(sent_y, oof),
             "oof_sentence_text_auc": _auc(sent_y, sent_text_oof),
             "oof_article_text_auc": _auc(y, art_text_oof),

@@ -79,12 +79,24 @@ def train(
     art_p, sent = score_analyses(model, dev_analyses)
     y = np.array([d.y for d in dev_docs])
     labels = np.array([d.label for d in dev_docs])
-    human_mask = labels == "original" if (labels == "original").any() else y == 0
-    thresholds, th_info = choose_thresholds(art_p[human_mask], art_p[y == 1], cfg.target_fpr)
+    train_labels = np.array([d.label for d in train_docs])
+    human_kind = "original" if (labels == "original").any() or (train_labels == "original").any() else None
+    # the high cut is chosen on every original available: out-of-fold training scores + dev
+    neg_dev = art_p[labels == human_kind] if human_kind else art_p[y == 0]
+    neg_train = model.oof_article_p_[train_labels == human_kind] if human_kind else model.oof_article_p_[
+        np.array([d.y for d in train_docs]) == 0]
+    thresholds, th_info = choose_thresholds(np.r_[neg_train, neg_dev], art_p[y == 1], cfg.target_fpr)
+    th_info.update({"n_human_train_oof": int(len(neg_train)), "n_human_dev": int(len(neg_dev))})
     model.thresholds = thresholds
     dev_eval = evaluation_result(model, dev_docs, dev_analyses, art_p, sent)
+    from .prevalence import Reference
+
     card_extra = {
-        "threshold_choice": {**th_info, "human_set": "original" if (labels == "original").any() else "all human"},
+        # what the audit's MT-share estimate per outlet needs: dev score means per class
+        "prevalence": Reference.from_scores(art_p, y, groups=[d.group for d in dev_docs], labels=labels,
+                                            cut=thresholds.high, source=f"dev: {len(dev_docs)} articles").to_card(),
+        "threshold_choice": {**th_info, "human_set": (f"{human_kind}: out-of-fold training scores and dev scores"
+                                                      if human_kind else "all human")},
         "data": data_manifest or {},
         "train_label_counts": dict(Counter(d.label for d in train_docs)),
         "dev_label_counts": dict(Counter(d.label for d in dev_docs)),
@@ -95,6 +107,8 @@ def train(
     }
     save_bundle(model, out_dir, card_extra)
     say(f"saved {out_dir}")
+    # kept for a following round-trip stage (train_roundtrip_stage), never saved
+    model.train_analyses_, model.dev_analyses_, model.dev_p_ = analyses, dev_analyses, art_p
     return model, dev_eval
 
 
@@ -146,3 +160,107 @@ def evaluate_docs(model: TrainedModel, docs: Sequence[LabelledDoc], quiet: bool 
     analyses = analyze_docs(docs, quiet=quiet)
     art_p, sent = score_analyses(model, analyses)
     return evaluation_result(model, docs, analyses, art_p, sent)
+
+
+def train_roundtrip_stage(
+    model: TrainedModel,
+    train_docs: Sequence[LabelledDoc],
+    dev_docs: Sequence[LabelledDoc],
+    out_dir: str | Path,
+    *,
+    chain: str | None = None,
+    train_sample: int = 1500,
+    dev_sample: int | None = 1500,
+    jobs: int = 2,
+    target_fpr: float = 0.01,
+    seed: int = 13,
+    quiet: bool = False,
+) -> dict:
+    """Fit the ``--deep`` round-trip stage on a trained model and save it beside the bundle.
+
+    The stage is fitted on out-of-fold first-stage scores of a label-stratified sample of the
+    training articles. Training articles made by an engine of the round-trip chain itself
+    (``mtdetect synth`` output through Bergamot, for the default chain) are left out: on them
+    the feature is trivially extreme. Thresholds come from the stage's out-of-fold scores of
+    training originals plus its scores of dev originals. Returns the dev evaluation of the
+    first stage and of the deep stage on the same dev sample.
+    """
+    from .deep import fit_roundtrip_stage
+    from .roundtrip import DEFAULT_CHAIN, RoundTripFeatures, warm_cache
+
+    chain = chain or DEFAULT_CHAIN
+    say = (lambda m: None) if quiet else log
+    if model.oof_article_p_ is None or model.train_analyses_ is None or model.dev_analyses_ is None:
+        raise ValueError("train_roundtrip_stage needs a model fresh from train()")
+    families = {spec.split(":", 1)[0] for spec in chain.replace(",", ">").split(">")}
+    rng = np.random.default_rng(seed)
+
+    def sample(docs: Sequence[LabelledDoc], n: int | None, allowed) -> np.ndarray:
+        idx = np.array([i for i, d in enumerate(docs) if allowed(d)], dtype=int)
+        if n is None or len(idx) <= n:
+            return idx
+        labels = np.array([docs[i].label for i in idx])
+        picks = []
+        for lab in sorted(set(labels.tolist())):  # stratified by label
+            members = idx[labels == lab]
+            k = max(1, round(n * len(members) / len(idx)))
+            picks.append(rng.choice(members, size=min(k, len(members)), replace=False))
+        return np.sort(np.concatenate(picks))
+
+    def own_engine(d: LabelledDoc) -> bool:
+        return any(f"{fam}:" in (d.system or "") for fam in families)
+
+    tr = sample(train_docs, train_sample, lambda d: not own_engine(d))
+    dv = sample(dev_docs, dev_sample, lambda d: True)
+    features = RoundTripFeatures(chain)
+    for name, idx, analyses in (("training", tr, model.train_analyses_), ("dev", dv, model.dev_analyses_)):
+        chosen = [analyses[i] for i in idx]
+        say(f"round trips for {len(chosen)} {name} articles through {chain} ({jobs} processes)")
+        warm_cache(chosen, chain, features.max_sentences, jobs=jobs,
+                   progress=None if quiet else _every(200, lambda a, b: say(f"  {a}/{b} sentences")))
+    X_tr = features.transform([model.train_analyses_[i] for i in tr])
+    y_tr = np.array([train_docs[i].y for i in tr])
+    stage, oof2 = fit_roundtrip_stage(
+        model.oof_article_p_[tr], X_tr, y_tr, [train_docs[i].group for i in tr], chain=chain,
+        max_sentences=features.max_sentences,
+    )
+    X_dv = features.transform([model.dev_analyses_[i] for i in dv])
+    p1_dv = model.dev_p_[dv]
+    p2_dv = stage.predict(p1_dv, X_dv)
+    tr_labels = np.array([train_docs[i].label for i in tr])
+    dv_docs = [dev_docs[i] for i in dv]
+    dv_labels = np.array([d.label for d in dv_docs])
+    dv_y = np.array([d.y for d in dv_docs])
+    thresholds, th_info = choose_thresholds(
+        np.r_[oof2[tr_labels == "original"], p2_dv[dv_labels == "original"]], p2_dv[dv_y == 1], target_fpr)
+    from dataclasses import replace as _replace
+
+    stage = _replace(stage, thresholds=thresholds, card={
+        **stage.card, "threshold_choice": th_info, "oof_auc": _auc_or_none(y_tr, oof2),
+        "excluded_engine_families": sorted(families), "train_label_counts": dict(Counter(tr_labels.tolist())),
+        "dev_sample": int(len(dv)),
+    })
+    stage.save(out_dir)
+    say(f"saved the round-trip stage in {out_dir}")
+    first = breakdown(scored_articles(dv_docs, p1_dv), model.thresholds)
+    deep = breakdown(scored_articles(dv_docs, p2_dv), thresholds)
+    return {"chain": chain, "dev_sample": int(len(dv)), "first_stage": first, "deep": deep,
+            "_scored": (dv_docs, p1_dv, p2_dv, X_dv)}
+
+
+def _auc_or_none(y: np.ndarray, p: np.ndarray) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
+
+
+def _every(n: int, fn):
+    """A progress callback that reports every ``n`` units and at the end."""
+    last = [0]
+
+    def report(done: int, total: int) -> None:
+        if done - last[0] >= n or done == total:
+            last[0] = done
+            fn(done, total)
+
+    return report

@@ -19,9 +19,10 @@ import sys
 from pathlib import Path
 
 from mtdetect.datasets import holdout_split, manifest_hash, read_labelled, shared_data_dir, shipped_splits
-from mtdetect.evaluate import render_text
+from mtdetect.embeddings import default_cache_dir
+from mtdetect.evaluate import render_text, to_json
 from mtdetect.model import ModelConfig
-from mtdetect.training import default_embedder, train
+from mtdetect.training import default_embedder, train, train_roundtrip_stage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fast", action="store_true", help="only the no-embedding model")
     ap.add_argument("--target-fpr", type=float, default=0.01)
     ap.add_argument("--cache-dir", type=Path, default=None)
+    ap.add_argument("--synth-dir", type=Path, default=None,
+                    help="machine-translated training data from scripts/synth_training.py, added to the "
+                         "shared training split (default: $MTDETECT_CACHE/synth when it exists; 'none' to skip)")
+    ap.add_argument("--deep", action="store_true", help="also fit the round-trip (--deep) stage of the full model")
+    ap.add_argument("--deep-train-sample", type=int, default=1500)
+    ap.add_argument("--deep-dev-sample", type=int, default=1500)
+    ap.add_argument("--jobs", type=int, default=2, help="processes for round trips")
     args = ap.parse_args(argv)
 
     if args.data:
@@ -52,9 +60,21 @@ def main(argv: list[str] | None = None) -> int:
         docs, dev = splits["train"], splits["dev"]
         files = [root / "wmt" / "wmt21.jsonl", root / "wmt" / "wmt22.jsonl",
                  root / "htmt" / "htmt_train_documents.jsonl", root / "htmt" / "htmt_dev_documents.jsonl"]
+        synth_files = _synth_files(args.synth_dir)
+        if synth_files:
+            synth = list(read_labelled(synth_files))
+            train_groups = {d.group for d in docs}
+            stray = [d.id for d in synth if d.group not in train_groups]
+            if stray:  # synthetic data must come from training documents only
+                print(f"refusing synthetic data whose source is not in the training split: {stray[:3]}", file=sys.stderr)
+                return 2
+            print(f"adding {len(synth)} synthetic articles from {len(synth_files)} files", file=sys.stderr)
+            docs = docs + synth
+            files = files + synth_files
         name = "default"
     manifest = {"files": [p.name for p in files], "sha256": manifest_hash(files),
-                "split": "train: WMT21 + HTMT train (WMT08-17); dev: WMT22 + HTMT WMT18" if not args.data else "user"}
+                "split": ("train: WMT21 + HTMT train (WMT08-17) + their mtdetect-synth round trips; "
+                          "dev: WMT22 + HTMT WMT18") if not args.data else "user"}
 
     variants = [("fast", True)] if args.fast else [("full", False), ("fast", True)]
     for variant, fast in variants:
@@ -64,10 +84,29 @@ def main(argv: list[str] | None = None) -> int:
         cfg = ModelConfig(use_embeddings=not fast, target_fpr=args.target_fpr)
         emb = None if fast else default_embedder(args.cache_dir)
         model_name = f"{name}-fast" if fast else name
-        _, dev_eval = train(docs, dev, out, config=cfg, embedder=emb, name=model_name, data_manifest=manifest)
+        model, dev_eval = train(docs, dev, out, config=cfg, embedder=emb, name=model_name, data_manifest=manifest)
         print(f"\n### {model_name} -> {out}\n")
         print(render_text(dev_eval))
+        if args.deep and not fast:
+            deep = train_roundtrip_stage(model, docs, dev, out, train_sample=args.deep_train_sample,
+                                         dev_sample=args.deep_dev_sample, jobs=args.jobs, target_fpr=args.target_fpr)
+            print(f"\n### {model_name} --deep (round-trip stage), dev sample of {deep['dev_sample']}\n")
+            for stage_name in ("first_stage", "deep"):
+                print(f"{stage_name}:")
+                print(render_text({"model": stage_name, "article": deep[stage_name]}))
+            results = ROOT / "docs" / "results" / "deep.json"
+            results.write_text(to_json({k: v for k, v in deep.items() if not k.startswith("_")}) + "\n")
     return 0
+
+
+def _synth_files(synth_dir: Path | None) -> list[Path]:
+    """The synthetic training files to add (none when the folder is absent or 'none')."""
+    if synth_dir is not None and str(synth_dir) == "none":
+        return []
+    folder = synth_dir or default_cache_dir() / "synth"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.jsonl") if not p.name.endswith(".errors.jsonl"))
 
 
 if __name__ == "__main__":

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from .base import Recognizer
 from .calques import CalqueRecognizer
+from .conventions import ConventionsRecognizer
+from .localised_names import LocalisedNameRecognizer
 from .names import GarbledNameRecognizer
+from .pivot_words import PivotWordRecognizer
 from .typography import TypographyRecognizer
+from .untranslated import UntranslatedSentenceRecognizer
 
 BUILTIN_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     GarbledNameRecognizer,
+    LocalisedNameRecognizer,
     CalqueRecognizer,
+    PivotWordRecognizer,
+    UntranslatedSentenceRecognizer,
+    ConventionsRecognizer,
     TypographyRecognizer,
 )
 

@@ -15,9 +15,13 @@ sentence, so context never leaks across sentences and offsets stay exact.
 
 from __future__ import annotations
 
+import json
 import re
 import string
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ..lexicons import load_lexicon, source_langs
@@ -106,6 +110,121 @@ def expand_slots(pattern: str) -> str:
     return re.sub(r"\{([A-Z_]+)\}", repl, pattern)
 
 
+_WORD_RUN = re.compile(r"\w+")
+# A character no text contains: stands for \b when word-level literals are derived.
+_BOUNDARY = "\x01"
+# \b, and whitespace that cannot be empty (\s, \s+), all mark where a word starts or ends.
+_WORD_BOUNDARY = re.compile(r"(?<!\\)((?:\\\\)*)(?:\\b|\\s\+|\\s(?![*?+{]))")
+_KEY = 4  # length of the word prefixes and suffixes an article index keeps
+
+
+# Optional parts written as alternatives with an empty branch ("s?" -> "(?:s|)", "(...)?" ->
+# "(...|)"): the same strings, but the prefilter can then join them with their neighbours.
+_OPTIONAL_LETTER = re.compile(r"(?<![\\\[])([A-Za-z' -])\?(?![?+])")
+_OPTIONAL_GROUP = re.compile(r"(?<!\\)\)\?(?![?+])")
+
+
+def _without_optionals(text: str) -> str:
+    return _OPTIONAL_GROUP.sub("|)", _OPTIONAL_LETTER.sub(r"(?:\1|)", text))
+
+
+def _bounded_pattern(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    r"""``pattern`` with every ``\b`` and ``\s+`` replaced by a literal sentinel, for deriving
+    word-level literals only (the sentinel is never matched against text)."""
+    try:
+        text = _WORD_BOUNDARY.sub(lambda m: m.group(1) + _BOUNDARY, pattern.pattern)
+        text = _without_optionals(text)
+        return re.compile(text, pattern.flags)
+    except re.error:  # pragma: no cover - a \b inside a class would not survive; then no word checks
+        return None
+
+
+def _word_keys(literal: str) -> frozenset[str] | None:
+    """Keys that any text containing ``literal`` has among its :class:`ArticleIndex` keys.
+
+    A word run of the literal next to a non-word character (a space, a hyphen, or the sentinel
+    for ``\b``) starts or ends a word of the text: whole on both sides it is a word of the text;
+    open on the right it begins one (key: its first four letters + "\x02"); open on the left it
+    ends one (its last four letters + "\x03"). None when the literal gives no such key.
+    """
+    keys = set()
+    for m in _WORD_RUN.finditer(literal):
+        run, left, right = m.group(), m.start() > 0, m.end() < len(literal)
+        if left and right:
+            keys.add(run)
+        elif left and len(run) >= _KEY:
+            keys.add(run[:_KEY] + "\x02")
+        elif right and len(run) >= _KEY:
+            keys.add(run[-_KEY:] + "\x03")
+    return frozenset(keys) or None
+
+
+# Words nearly every article has: a poor quick test.
+_COMMON = frozenset(
+    "a an and are as at be by for from had has have he her his in is it its of on or she that the their "
+    "they this to was were who with".split()
+)
+
+
+def _rarest(keys: frozenset[str]) -> str:
+    """The key least likely to be in an article: not a common word, then the longest."""
+    return max(keys, key=lambda k: (k not in _COMMON, min(len(k), _KEY + 1), len(k)))
+
+
+# A group: the keys one of which the article must have (one per literal: a quick test), and per
+# literal all its keys (the exact test when the quick one passes).
+WordGroup = tuple[frozenset[str], tuple[frozenset[str], ...]]
+
+
+def _derive(pattern: re.Pattern[str]) -> tuple[Prefilter | None, tuple[WordGroup, ...]]:
+    """Both prefilters of ``pattern`` from one derivation over its bounded form.
+
+    The literal prefilter keeps, of each derived literal, its longest stretch between sentinels
+    (text that every match contains verbatim); the word groups keep the word keys of each
+    literal. A group with a literal that gives nothing usable is dropped: it admits everything.
+    """
+    bounded = _bounded_pattern(pattern)
+    pf = bounded is not None and prefilter_for(bounded)
+    if not pf:
+        return prefilter_for(pattern), ()
+    literal_groups: list[tuple[str, ...]] = []
+    word_groups: list[WordGroup] = []
+    for group in pf.groups:
+        pieces = [max(literal.split(_BOUNDARY), key=len) for literal in group]
+        if all(len(piece) >= 2 for piece in pieces):
+            literal_groups.append(tuple(sorted(set(pieces))))
+        keys = [_word_keys(literal) for literal in group]
+        if keys and all(k is not None for k in keys):
+            keyed = tuple(dict.fromkeys(keys))  # type: ignore[arg-type]
+            word_groups.append((frozenset(_rarest(k) for k in keyed), keyed))
+    return (Prefilter(tuple(literal_groups)) if literal_groups else None), tuple(word_groups)
+
+
+class ArticleIndex:
+    """The words of a folded article, with their first and last four letters: enough to rule
+    out, by set look-ups alone, the rules whose words the article lacks."""
+
+    __slots__ = ("folded", "keys")
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        words = set(_WORD_RUN.findall(folded))
+        long_words = [w for w in words if len(w) >= _KEY]
+        words.update([w[:_KEY] + "\x02" for w in long_words])
+        words.update([w[-_KEY:] + "\x03" for w in long_words])
+        self.keys = words
+
+    def passes(self, group: WordGroup) -> bool:
+        """True when the article has all the word keys of one of the group's literals."""
+        keys = self.keys
+        if group[0].isdisjoint(keys):
+            return False
+        for literal in group[1]:
+            if literal <= keys:
+                return True
+        return False
+
+
 @dataclass(frozen=True, slots=True)
 class CalqueRule:
     """One compiled lexicon row."""
@@ -121,6 +240,18 @@ class CalqueRule:
     example: str
     # Literals that the pattern and the context cannot match without (see prefilter.py).
     needs: tuple[Prefilter, ...] = ()
+    # Word-level groups for the article-level test (see ArticleIndex); derived in __post_init__
+    # from the same patterns, and dropped with ``needs`` (``dataclasses.replace(rule, needs=())``).
+    word_groups: tuple["WordGroup", ...] = field(default=(), repr=False, compare=False)
+    article_groups: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.needs:  # no prefilter (``dataclasses.replace(rule, needs=())``): no word test either
+            object.__setattr__(self, "word_groups", ())
+        # For the article-level scan: the groups with the fewest literals first (a group that
+        # fails stops the scan; the cheap ones are tried before the long alternations).
+        groups = sorted((g for pf in self.needs for g in pf.groups), key=len)
+        object.__setattr__(self, "article_groups", tuple(groups))
 
     def admits(self, folded: str) -> bool:
         """False when the case-folded text cannot contain a finding of this rule."""
@@ -129,9 +260,25 @@ class CalqueRule:
                 return False
         return True
 
+    def admits_article(self, index: ArticleIndex) -> bool:
+        """:meth:`admits` over a whole article: first the word look-ups, which rule out most
+        rules at the cost of a few set tests, then the literal scans for the rules left."""
+        for group in self.word_groups:
+            if not index.passes(group):
+                return False
+        folded = index.folded
+        for literals in self.article_groups:
+            for literal in literals:
+                if literal in folded:
+                    break
+            else:
+                return False
+        return True
+
     @classmethod
-    def from_row(cls, row: dict[str, str]) -> "CalqueRule":
-        """Compile a row of ``calques.tsv``."""
+    def from_row(cls, row: dict[str, str], derived: list | None = None) -> "CalqueRule":
+        """Compile a row of ``calques.tsv``; ``derived``: its prefilters from the cache
+        (:func:`derived_prefilters`), else derived here from the patterns."""
         flags = re.IGNORECASE if "i" in row["flags"] else 0
 
         def compile_(text: str) -> re.Pattern[str] | None:
@@ -140,12 +287,14 @@ class CalqueRule:
 
         langs = source_langs(row)
         pattern, context = re.compile(expand_slots(row["pattern"]), flags), compile_(row["context"])
-        needs = tuple(p for p in (prefilter_for(pattern), context and prefilter_for(context)) if p)
+        if derived is None:
+            derived = [_derive(p) for p in (pattern, context) if p is not None]
         return cls(
             rule=row["rule"],
             pattern=pattern,
             context=context,
-            needs=needs,
+            needs=tuple(pf for pf, _ in derived if pf),
+            word_groups=tuple(g for _, groups in derived for g in groups),
             anti=compile_(row["anti"]),
             suggestion=row["suggestion"],
             source_lang=langs[0] if langs else "",
@@ -160,21 +309,47 @@ class CalqueRecognizer(Recognizer):
 
     name = "calques"
     kind = "calque"
-    version = "1.0"
-    description = "Literal calques of French, German, Russian, Chinese and Japanese phrases (e.g. 'the G20 top')."
+    version = "2.0"
+    description = (
+        "Literal calques of Spanish, Catalan, Portuguese, Italian, French, German, Russian, Turkish, Chinese and "
+        "Japanese phrases (e.g. 'the G20 top', 'the holder of Treasury', 'a net benefit of')."
+    )
 
     def __init__(self) -> None:
         super().__init__()
         self.rules_: tuple[CalqueRule, ...] = ()
+        # rules_, then the first-group key -> rule positions index built from it (lazily).
+        self._by_key: tuple[Any, ...] | None = None
 
     def _load(self) -> None:
-        self.rules_ = tuple(CalqueRule.from_row(row) for row in load_lexicon("calques"))
+        rows = load_lexicon("calques")
+        cached = _cached_derivations()
+        self.rules_ = tuple(CalqueRule.from_row(row, cached.get(row["rule"]) if cached else None) for row in rows)
+
+    def _candidates(self, index: ArticleIndex) -> list[CalqueRule]:
+        """The rules whose first word group the article passes (found through the keys the
+        article has, not rule by rule), then those that pass :meth:`CalqueRule.admits_article`."""
+        rules = self.rules_
+        if self._by_key is None or self._by_key[0] is not rules:  # (re)built when rules_ changes
+            by_key: dict[str, list[int]] = {}
+            always = []
+            for i, rule in enumerate(rules):
+                if rule.word_groups:
+                    for key in rule.word_groups[0][0]:
+                        by_key.setdefault(key, []).append(i)
+                else:
+                    always.append(i)
+            self._by_key = (rules, by_key, frozenset(by_key), tuple(always))
+        _, by_key, keys, always = self._by_key
+        hit = set(always)
+        for key in keys & index.keys:
+            hit.update(by_key[key])
+        return [rules[i] for i in sorted(hit) if rules[i].admits_article(index)]
 
     def _analyze(self, document: Document) -> list[Finding]:
         # Literal prefilters first: over the article, then per sentence, so that a rule's
         # regexes run only on sentences that contain the words it cannot match without.
-        folded_article = fold(document.text)
-        rules = [rule for rule in self.rules_ if rule.admits(folded_article)]
+        rules = self._candidates(ArticleIndex(fold(document.text)))
         candidates: list[Finding] = []
         if not rules:
             return candidates
@@ -220,3 +395,80 @@ def _drop_overlaps(findings: list[Finding]) -> list[Finding]:
         if not any(f.span.overlaps(k.span) for k in kept):
             kept.append(f)
     return kept
+
+
+# ----------------------------------------------------------------- derived prefilter cache
+#
+# Deriving the prefilters parses every pattern with the regex parser: about three quarters of
+# the recognizer's load time with 300 rules. The derivations are stored in package data,
+# keyed by a hash of the lexicon and of the code that derives them; a stale or missing file
+# is ignored (the prefilters are derived at load, correct but slower), and a test fails until
+# the file is regenerated: python -m mtdetect.recognizers.calques
+
+DERIVATIONS_FILE = "calques_prefilters.json"
+
+
+def derivation_key() -> str:
+    """What the cached derivations depend on: the lexicon, the slots and this code."""
+    import hashlib
+    from importlib import resources
+
+    from . import prefilter
+
+    h = hashlib.sha256()
+    h.update(resources.files("mtdetect.lexicons").joinpath("calques.tsv").read_bytes())
+    h.update(repr(sorted(SLOTS.items())).encode())
+    for module in (prefilter, sys.modules[__name__]):
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()
+
+
+def derived_prefilters() -> dict[str, list]:
+    """Per rule: [(prefilter groups or None, word groups)] for its pattern and context."""
+    out = {}
+    for row in load_lexicon("calques"):
+        flags = re.IGNORECASE if "i" in row["flags"] else 0
+        patterns = [re.compile(expand_slots(row["pattern"]), flags)]
+        if row["context"]:
+            patterns.append(re.compile(expand_slots(row["context"]), re.IGNORECASE))
+        out[row["rule"]] = [
+            [None if pf is None else [list(g) for g in pf.groups],
+             [[sorted(first), [sorted(lit) for lit in lits]] for first, lits in groups]]
+            for pf, groups in (_derive(p) for p in patterns)
+        ]
+    return out
+
+
+def _from_json(entries: list) -> list:
+    return [
+        (None if pf is None else Prefilter(tuple(tuple(g) for g in pf)),
+         tuple((frozenset(first), tuple(frozenset(lit) for lit in lits)) for first, lits in groups))
+        for pf, groups in entries
+    ]
+
+
+@lru_cache(maxsize=1)
+def _cached_derivations() -> dict[str, list] | None:
+    from importlib import resources
+
+    try:
+        data = json.loads(resources.files("mtdetect.lexicons").joinpath(DERIVATIONS_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != derivation_key():
+        return None
+    return {rule: _from_json(entries) for rule, entries in data["rules"].items()}
+
+
+def write_derivations() -> Path:
+    """Regenerate the cache file beside the lexicon."""
+    from importlib import resources
+
+    path = Path(str(resources.files("mtdetect.lexicons").joinpath(DERIVATIONS_FILE)))
+    path.write_text(json.dumps({"key": derivation_key(), "rules": derived_prefilters()}, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(write_derivations())

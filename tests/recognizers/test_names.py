@@ -37,6 +37,13 @@ HOMOGRAPH_CASES = [
     ("General of Gaulle returned to Paris in 1944.", [(8, 17, "of Gaulle", "de Gaulle")]),
     ("Sebastian Short resigned on Saturday.", [(0, 15, "Sebastian Short", "Sebastian Kurz")]),
     ("Evo Morals resigned after the disputed vote.", [(0, 10, "Evo Morals", "Evo Morales")]),
+    # Through a pivot language (the examples).
+    ("Pablo Churches founded the party in 2014.", [(0, 14, "Pablo Churches", "Pablo Iglesias")]),
+    ("Mario Dragons led the central bank.", [(0, 13, "Mario Dragons", "Mario Draghi")]),
+    ("Giorgia Melons won the general election.", [(0, 14, "Giorgia Melons", "Giorgia Meloni")]),
+    ("Squid da Silva won a third term.", [(0, 14, "Squid da Silva", "Lula da Silva")]),
+    ("Luis of the Source named his squad.", [(0, 18, "Luis of the Source", "Luis de la Fuente")]),
+    ("Elisabeth Terminal presented the reform.", [(0, 18, "Elisabeth Terminal", "Élisabeth Borne")]),
     # A surname-only garble whose anchor is an English word needs the person named elsewhere.
     (
         "Marine Le Pen lost the runoff. The next day the Pen conceded defeat.",
@@ -185,7 +192,7 @@ def test_findings_are_explained_and_index_the_original_text(recognizer):
 def test_recognizer_metadata():
     assert GarbledNameRecognizer.name == "garbled_names"
     assert GarbledNameRecognizer.kind == "garbled_name"
-    assert GarbledNameRecognizer.version == "1.0"
+    assert GarbledNameRecognizer.version == "1.1"
     assert GarbledNameRecognizer.description
 
 
@@ -231,3 +238,168 @@ def test_gazetteer_examples_written_correctly_do_not_fire(recognizer):
     # Hundreds of correctly written names: a broad near-miss check.
     for row in load_lexicon("names"):
         assert recognizer.analyze(segment(row["example"])) == [], row["example"]
+
+
+# --------------------------------------------------------------------------- generated tables
+def test_generated_renderings_reach_gazetteer_people(recognizer):
+    # "Costa" is rendered "Coast" by Apertium spa-eng and Bergamot pt-en (name_renderings.tsv).
+    (finding,) = recognizer.analyze(segment("Antonio Coast formed a minority government."))
+    assert (finding.start, finding.end, finding.suggestion) == (0, 13, "António Costa")
+
+
+def test_engine_garbles_of_gazetteer_names(recognizer):
+    # Seen when the build script sent "Donald Trump said ..." through Apertium and back.
+    (finding,) = recognizer.analyze(segment("Donald Triumph said on Monday that the plan would work."))
+    assert (finding.text, finding.rule, finding.suggestion) == ("Donald Triumph", "homograph_name", "Donald Trump")
+    assert "Apertium" in finding.message
+
+
+# --------------------------------------------------------------------------- translated_surname
+TRANSLATED_SURNAME_CASES = [
+    # A given name + the English of a common pivot-language surname; no gazetteer entry needed.
+    ("Marta Churches said the vote was rigged.", (0, 14, "Marta Churches", "Marta Iglesias", "es")),
+    ("The report by Carla Melons was published.", (14, 26, "Carla Melons", "Carla Meloni", "it")),
+    ("On Friday, Sergio Dragons resigned.", (11, 25, "Sergio Dragons", "Sergio Dragoni", "it")),
+    ("Senator Karen Triumph met the delegation.", (8, 21, "Karen Triumph", "Karen Triunfo", "es")),
+    # What Apertium made of "Inspector General Glenn Fine" and "Sir Chris Hoy" (a title before
+    # the name is context, not a name part).
+    ("General of Inspector Glenn Very said in his report.", (21, 31, "Glenn Very", "Glenn Muy", "es")),
+    ("His fellow Scot Gentleman Chris Today did his own.", (26, 37, "Chris Today", "Chris Hoy", "es")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TRANSLATED_SURNAME_CASES)
+def test_translated_surname_after_a_given_name(recognizer, text, expected):
+    findings = recognizer.analyze(segment(text))
+    assert [(f.start, f.end, f.text, f.suggestion, f.source_lang_hint) for f in findings] == [expected]
+    (finding,) = findings
+    assert finding.rule == "translated_surname"
+    assert 0.6 <= finding.score < 0.8  # below a gazetteer hit
+    assert "surname" in finding.message
+
+
+# --------------------------------------------------------------------------- word_as_surname
+WORD_AS_SURNAME_CASES = [
+    # "Shadows" and "Dozen" are ordinary words, not names, and not the rendering of a
+    # surname in name_renderings.tsv: only the context makes them evidence.
+    ("Senator Karen Shadows met the delegation.", [(8, 21, "Karen Shadows", None)]),
+    ("Gareth Dozen said the plan would fail.", [(0, 12, "Gareth Dozen", None)]),
+    (
+        "Gareth Davies spoke first. Later, Gareth Shadows walked out.",
+        [(34, 48, "Gareth Shadows", "Gareth Davies")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WORD_AS_SURNAME_CASES)
+def test_word_as_surname_confirmed_by_context(recognizer, text, expected):
+    assert spans(recognizer, text) == expected
+    assert set(rules(recognizer, text)) == {"word_as_surname"}
+    assert all(f.score < 0.6 for f in recognizer.analyze(segment(text)))
+
+
+GENERIC_NEAR_MISSES = [
+    # Real people whose surnames are English words, places and organisations named after people.
+    "John Smith said the company would appeal.",
+    "Grace Church said the service would go ahead.",
+    "The Jordan River flooded after the storm.",
+    "They walked across Victoria Park on Sunday.",
+    "Anna Wintour said the show would go on.",
+    "Jack Black said he loved the film.",
+    "Tom Hanks said he was honoured.",
+    "Ben Stiller said he was honoured.",
+    "Pablo Neruda wrote the poem in 1924.",
+    "Gordon Brown said the banks had failed.",
+    "Emma Stone said she was thrilled.",
+    "Carole King said the song was old.",
+    "Neil Young said he would not tour.",
+    "Ronnie Wood said the band would return.",
+    "Jack Straw said the dossier was accurate.",
+    "Stephen King said the novel was finished.",
+    "Kate Bush said she would not tour.",
+    "Sally Field said she was grateful.",
+    "Charlotte Church said she was grateful.",
+    "Frank Field said the benefit cuts were cruel.",
+    "Rosa Parks refused to give up her seat.",
+    "Florence Nightingale said the wards were dirty.",
+    "The Christian Democrats said they would join the coalition.",
+    "Jesus Christ said to love one another.",
+    "Mr. Young said the deal was off.",
+    "Senator Bernie Sanders said he would run again.",
+    "Justin Welby said the church would apologise.",
+    "Sarah Palin said she would campaign.",
+    "Maria Costa Foundation said it would donate.",
+    "Pablo Iglesias said the government would fall.",
+    "The New Hope Church said the service would go ahead.",
+    "In 2016 he laid aside his title of \"Prince Consort\".",
+    "Sachin Pilot told reporters the talks had been constructive.",
+    "Officials at Travis County said the count was complete.",
+    "Ruby Tuesday said sales had fallen.",
+    "Wang Said was elected in 2019.",
+    "The Leo Express train left on time.",
+    "Jesus Of Nazareth Was A Film Made For Television",
+]
+
+
+# --------------------------------------------------------------------------- particle_as_word
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The only goal of the night came from Kevin Of Bruyne after a long run down the left.",
+            [(37, 52, "Kevin Of Bruyne", None)],
+        ),
+    ],
+)
+def test_name_particle_translated_as_a_word(recognizer, text, expected):
+    assert spans(recognizer, text) == expected
+    assert rules(recognizer, text) == ["particle_as_word"]
+
+
+@pytest.mark.parametrize("text", GENERIC_NEAR_MISSES)
+def test_generic_rules_near_misses(recognizer, text):
+    assert spans(recognizer, text) == []
+
+
+# --------------------------------------------------------------------------- generated lexicons
+@pytest.mark.parametrize("name", ["public_figures", "name_renderings", "given_names", "name_words", "name_garbles"])
+def test_generated_lexicons_have_provenance(name):
+    rows = load_lexicon(name)
+    assert len(rows) > 100
+    for row in rows:
+        assert row["example"], row
+        assert source_langs(row), row
+
+
+def test_generated_gazetteer_is_several_thousand_people():
+    assert len(load_lexicon("names")) + len(load_lexicon("public_figures")) >= 3000
+
+
+def test_renderings_cover_the_pivot_languages():
+    rows = load_lexicon("name_renderings")
+    langs = {r["source_lang"] for r in rows}
+    assert {"es", "ca", "pt", "it", "fr", "de"} <= langs
+    by_foreign = {(r["foreign"], r["english"]) for r in rows}
+    assert ("iglesias", "churches") in by_foreign
+    assert ("meloni", "melons") in by_foreign
+    assert ("draghi", "dragons") in by_foreign
+
+
+def test_load_time_is_small():
+    import time
+
+    from mtdetect.style import word_zipf
+
+    word_zipf("warm")  # wordfreq's table is shared with other recognizers: load it first
+    # CPU time, so that a busy machine does not fail the test: about 0.1 s here.
+    start = time.process_time()
+    GarbledNameRecognizer().load()
+    assert time.process_time() - start < 0.3
+
+
+def test_compiled_tables_match_the_tsv_lexicons():
+    # names_compiled.json is what loads; the TSVs are the reviewable source. Rebuild with
+    # `python scripts/build_name_gazetteer.py --tables compiled` after editing a TSV.
+    from mtdetect.recognizers.names import compile_generated_tables, load_compiled_tables
+
+    assert load_compiled_tables() == compile_generated_tables()

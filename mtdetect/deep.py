@@ -1,0 +1,163 @@
+"""``--deep``: a second stage that adds round-trip invariance to the trained model's score.
+
+The trained model (:class:`~mtdetect.model.TrainedModel`) reads an article as it is. The deep
+stage also machine-translates a few of its sentences out and back (:mod:`mtdetect.roundtrip`)
+and combines how much they changed with the first stage's probability, in a small logistic
+regression fitted on out-of-fold first-stage scores. It is slow (about 30 round-trip
+sentences per second per core), so it runs on request:
+
+* ``policy="all"``: every article gets the round trip;
+* ``policy="uncertain"`` (the cascade): only articles the first stage leaves between its two
+  thresholds; the others keep the first stage's probability and verdict.
+
+The stage is stored beside a bundle as ``roundtrip.json``: plain numbers (no code, no
+pickle), the engine chain it was fitted with, and its own thresholds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .detector import Prediction, Thresholds
+from .features import Analysis
+from .roundtrip import DEFAULT_CHAIN, DEFAULT_MAX_SENTENCES, ROUNDTRIP_FEATURE_NAMES, RoundTripFeatures
+
+ROUNDTRIP_FILE = "roundtrip.json"
+POLICIES = ("all", "uncertain")
+_EPS = 1e-6
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), _EPS, 1 - _EPS)
+    return np.log(p / (1 - p))
+
+
+@dataclass(frozen=True)
+class RoundTripStage:
+    """A fitted second stage: ``p = sigmoid(coef . standardise([logit(p1), rt features]) + b)``."""
+
+    chain: str
+    max_sentences: int
+    feature_names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    thresholds: Thresholds
+    card: dict
+
+    def inputs(self, p1: np.ndarray, X_rt: np.ndarray) -> np.ndarray:
+        return np.hstack([_logit(p1).reshape(-1, 1), np.asarray(X_rt, dtype=float)])
+
+    def predict(self, p1: np.ndarray, X_rt: np.ndarray) -> np.ndarray:
+        z = (self.inputs(p1, X_rt) - np.asarray(self.mean)) / np.asarray(self.scale)
+        return 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.coef) + self.intercept)))
+
+    def save(self, bundle_dir: str | Path) -> Path:
+        path = Path(bundle_dir) / ROUNDTRIP_FILE
+        data = asdict(self)
+        data["thresholds"] = {"low": self.thresholds.low, "high": self.thresholds.high}
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, bundle_dir: str | Path) -> "RoundTripStage":
+        path = Path(bundle_dir) / ROUNDTRIP_FILE
+        if not path.exists():
+            raise FileNotFoundError(
+                f"{bundle_dir}: this model has no round-trip stage ({ROUNDTRIP_FILE}); "
+                "--deep needs a model trained with one (scripts/train.py)"
+            )
+        data = json.loads(path.read_text(encoding="utf-8"))
+        names = tuple(data["feature_names"])
+        if names != ("p1_logit", *ROUNDTRIP_FEATURE_NAMES):
+            raise ValueError(f"{path}: round-trip features {names} differ from this code's; retrain")
+        th = data["thresholds"]
+        return cls(
+            chain=data["chain"], max_sentences=int(data["max_sentences"]), feature_names=names,
+            mean=tuple(data["mean"]), scale=tuple(data["scale"]), coef=tuple(data["coef"]),
+            intercept=float(data["intercept"]), thresholds=Thresholds(float(th["low"]), float(th["high"])),
+            card=data.get("card", {}),
+        )
+
+
+def fit_roundtrip_stage(
+    p1: np.ndarray, X_rt: np.ndarray, y: np.ndarray, groups: Sequence[str], *,
+    chain: str = DEFAULT_CHAIN, max_sentences: int = DEFAULT_MAX_SENTENCES, C: float = 1.0,
+    n_folds: int = 5, seed: int = 13,
+) -> tuple[RoundTripStage, np.ndarray]:
+    """Fit the stage on out-of-fold first-stage probabilities ``p1`` and round-trip features.
+
+    Returns the stage (thresholds placeholders 0.5/0.5; set them on held-out scores) and its
+    own out-of-fold probabilities (grouped folds: an original and its translations together).
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    y = np.asarray(y, dtype=int)
+    raw = np.hstack([_logit(p1).reshape(-1, 1), np.asarray(X_rt, dtype=float)])
+    mean, scale = raw.mean(axis=0), raw.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    Z = (raw - mean) / scale
+
+    def model() -> LogisticRegression:
+        return LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
+
+    oof = np.zeros(len(y))
+    groups = np.asarray(groups)
+    folds = GroupKFold(n_splits=min(n_folds, len(set(groups.tolist()))))
+    order = np.random.default_rng(seed).permutation(len(y))  # GroupKFold is deterministic; shuffle rows
+    for tr, te in folds.split(Z[order], y[order], groups[order]):
+        tr, te = order[tr], order[te]
+        oof[te] = model().fit(Z[tr], y[tr]).predict_proba(Z[te])[:, 1]
+    final = model().fit(Z, y)
+    stage = RoundTripStage(
+        chain=chain, max_sentences=max_sentences, feature_names=("p1_logit", *ROUNDTRIP_FEATURE_NAMES),
+        mean=tuple(float(v) for v in mean), scale=tuple(float(v) for v in scale),
+        coef=tuple(float(v) for v in final.coef_[0]), intercept=float(final.intercept_[0]),
+        thresholds=Thresholds(0.5, 0.5), card={"n_train": int(len(y)), "n_mt": int(y.sum())},
+    )
+    return stage, oof
+
+
+class DeepModel:
+    """A trained model with its round-trip stage (implements the Detector's ScoringModel)."""
+
+    def __init__(self, base, stage: RoundTripStage, policy: str = "all", features: RoundTripFeatures | None = None) -> None:
+        if policy not in POLICIES:
+            raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
+        self.base = base
+        self.stage = stage
+        self.policy = policy
+        self.features = features or RoundTripFeatures(stage.chain, stage.max_sentences)
+        self.model_id = f"{base.model_id}+roundtrip"
+        self.thresholds = stage.thresholds
+
+    def __getattr__(self, name: str):
+        # use_embeddings, card, ... of the first stage (for the audit and the report)
+        return getattr(self.base, name)
+
+    def predict(self, analyses: Sequence[Analysis]) -> list[Prediction]:
+        first = self.base.predict(analyses)
+        if self.policy == "all":
+            todo = list(range(len(first)))
+        else:
+            th = self.base.thresholds
+            todo = [i for i, p in enumerate(first) if th.low <= p.article_p < th.high]
+        out = [replace(p, thresholds=self.base.thresholds) for p in first]
+        if todo:
+            X = self.features.transform([analyses[i] for i in todo])
+            p2 = self.stage.predict(np.array([first[i].article_p for i in todo]), X)
+            for i, p in zip(todo, p2):
+                out[i] = replace(first[i], article_p=float(p), thresholds=self.stage.thresholds)
+        return out
+
+
+def load_deep(bundle_dir: str | Path, base, policy: str = "all") -> DeepModel:
+    """The bundle's first stage ``base`` with its saved round-trip stage."""
+    return DeepModel(base, RoundTripStage.load(bundle_dir), policy)

@@ -1,0 +1,168 @@
+"""Round-trip invariance features and the --deep stage, with a fake MT engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mtdetect.deep import DeepModel, RoundTripStage, fit_roundtrip_stage, load_deep
+from mtdetect.detector import Detector, Prediction, RuleModel, Thresholds
+from mtdetect.features import analyze
+from mtdetect.roundtrip import (
+    ROUNDTRIP_FEATURE_NAMES,
+    RoundTripFeatures,
+    rewrites,
+    select_sentences,
+    sentence_features,
+    token_similarity,
+)
+from mtdetect.translate.base import Engine
+
+
+class SwapEngine(Engine):
+    """A fake engine: rewrites 'benefits' as 'profits' and counts the sentences it sees."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        super().__init__("en", "en")
+        self.seen: list[str] = []
+
+    @property
+    def spec(self) -> str:
+        return "fake:swap"
+
+    def _translate(self, sentences: list[str]) -> list[str]:
+        self.seen.extend(sentences)
+        return [s.replace("benefits", "profits") for s in sentences]
+
+
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ("The company raised its profits.", "The company raised its profits.", 1.0),
+        ("The company raised its profits.", "the company raised its profits .", 1.0),  # case, spacing
+        ("a b c d", "a b x d", 0.75),
+        ("", "", 1.0),
+    ],
+)
+def test_token_similarity(a: str, b: str, expected: float) -> None:
+    assert token_similarity(a, b) == pytest.approx(expected)
+
+
+def test_rewrites_give_offsets_into_the_article() -> None:
+    text = "Intro here. The benefits of the exercise rose sharply."
+    sentence_start = text.index("The benefits")
+    sentence = text[sentence_start:]
+
+    found = rewrites(sentence, sentence_start, "The profits of the year rose sharply.")
+
+    assert [(text[r.start : r.end], r.text, r.replacement) for r in found] == [
+        ("benefits", "benefits", "profits"), ("exercise", "exercise", "year")]
+
+
+def test_select_sentences_skips_short_and_spreads_over_the_article() -> None:
+    body = " ".join(f"Sentence number {i} has exactly seven words." for i in range(20))
+    a = analyze("Title. " + body, [])
+    chosen = select_sentences(a, 4)
+    assert chosen == [1, 7, 14, 20]  # index 0 ("Title.") is too short
+
+
+def test_features_of_unchanged_and_rewritten_sentences() -> None:
+    same = sentence_features([("The cat sat on the mat today.", "The cat sat on the mat today.")])
+    changed = sentence_features([("The cat sat on the mat today.", "A cat was sitting upon a rug now.")])
+    names = list(ROUNDTRIP_FEATURE_NAMES)
+    assert same[names.index("rt_sim_mean")] == 1.0 and same[names.index("rt_identical_share")] == 1.0
+    assert changed[names.index("rt_sim_mean")] < 0.5
+    assert sentence_features([])[names.index("rt_n_sentences")] == 0
+
+
+def test_round_trip_features_use_the_engine_chain_once_per_sentence() -> None:
+    engine = SwapEngine()
+    rt = RoundTripFeatures([engine], max_sentences=3, cache=False)
+    text = "The benefits of the company rose by a third this year. It was the best year since records began."
+    analyses = [analyze(text, []), analyze(text, [])]
+
+    X = rt.transform(analyses)
+
+    assert X.shape == (2, len(ROUNDTRIP_FEATURE_NAMES))
+    assert len(engine.seen) == 2  # two distinct sentences, memoised for the second article
+    assert X[0, ROUNDTRIP_FEATURE_NAMES.index("rt_identical_share")] == 0.5
+
+
+def _toy_data(n: int = 200, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    y = np.r_[np.zeros(n // 2), np.ones(n // 2)].astype(int)
+    p1 = np.clip(0.5 + 0.1 * (y - 0.5) + rng.normal(0, 0.15, n), 0.01, 0.99)
+    X = np.tile(sentence_features([("a b c d e", "a b c d e")]), (n, 1))
+    X[:, 0] = 0.6 + 0.3 * y + rng.normal(0, 0.05, n)  # MT changes less in a round trip
+    groups = [f"g{i // 2}" for i in range(n)]
+    return p1, X, y, groups
+
+
+def test_the_stage_learns_from_round_trip_features_out_of_fold() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    p1, X, y, groups = _toy_data()
+    stage, oof = fit_roundtrip_stage(p1, X, y, groups, chain="fake:swap")
+
+    assert roc_auc_score(y, oof) > 0.95 > roc_auc_score(y, p1)
+    assert stage.coef[1] > 0  # higher similarity -> more likely MT
+
+
+def test_stage_saves_and_loads_as_plain_json(tmp_path) -> None:
+    p1, X, y, groups = _toy_data()
+    stage, _ = fit_roundtrip_stage(p1, X, y, groups, chain="fake:swap")
+    stage = RoundTripStage(**{**stage.__dict__, "thresholds": Thresholds(0.3, 0.8)})
+    stage.save(tmp_path)
+
+    loaded = RoundTripStage.load(tmp_path)
+
+    assert loaded == stage
+    assert np.allclose(loaded.predict(p1, X), stage.predict(p1, X))
+
+
+class FixedModel(RuleModel):
+    """A first stage that returns given article probabilities."""
+
+    model_id = "fixed"
+    thresholds = Thresholds(0.3, 0.9)
+
+    def __init__(self, ps):
+        self.ps = ps
+
+    def predict(self, analyses):
+        return [Prediction(p, tuple(0.0 for _ in a.document.sentences)) for p, a in zip(self.ps, analyses)]
+
+
+def test_the_cascade_sends_only_unsure_articles_through_the_round_trip(tmp_path) -> None:
+    p1, X, y, groups = _toy_data()
+    stage, _ = fit_roundtrip_stage(p1, X, y, groups, chain="fake:swap")
+    stage = RoundTripStage(**{**stage.__dict__, "thresholds": Thresholds(0.4, 0.6)})
+    engine = SwapEngine()
+    texts = [f"Article {i} says the benefits of trade rose again this year." for i in range(3)]
+    analyses = [analyze(t, []) for t in texts]
+    deep = DeepModel(FixedModel([0.1, 0.5, 0.95]), stage, "uncertain",
+                     RoundTripFeatures([engine], cache=False))
+
+    low, unsure, high = deep.predict(analyses)
+
+    assert engine.seen == [texts[1]]
+    assert (low.article_p, low.thresholds) == (0.1, Thresholds(0.3, 0.9))
+    assert (high.article_p, high.thresholds) == (0.95, Thresholds(0.3, 0.9))
+    assert unsure.thresholds == Thresholds(0.4, 0.6) and unsure.article_p != 0.5
+
+
+def test_a_prediction_is_judged_by_its_own_thresholds() -> None:
+    deep = DeepModel(FixedModel([0.5]), RoundTripStage(
+        chain="fake:swap", max_sentences=2, feature_names=("p1_logit", *ROUNDTRIP_FEATURE_NAMES),
+        mean=(0.0,) * 9, scale=(1.0,) * 9, coef=(0.0,) * 9, intercept=0.0,
+        thresholds=Thresholds(0.1, 0.2), card={}), "all", RoundTripFeatures([SwapEngine()], cache=False))
+    report = Detector(deep, recognizers=[]).score("The benefits of the deal were clear to everyone involved.")
+    assert report.p_mt == pytest.approx(0.5)
+    assert report.verdict.value == "machine_translated"  # 0.5 >= the stage's high cut of 0.2
+
+
+def test_deep_needs_a_bundle_with_a_round_trip_stage(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="no round-trip stage"):
+        load_deep(tmp_path, FixedModel([0.5]))
