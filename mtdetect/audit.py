@@ -25,7 +25,6 @@ import csv
 import heapq
 import io
 import json
-import math
 import os
 import signal
 import sys
@@ -39,7 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from .budget import install_term_handler, restore_term_handler
 from .guard import ArticleLimits, failure_reason
+from .prevalence import Z95, wilson_interval  # noqa: F401 - Z95, wilson_interval are part of this module's API
 from .io import ReadOptions, iter_input_files, read_articles
 from .report import top_finding_of
 from .types import Article, InputError
@@ -64,8 +65,6 @@ SOURCE_CSV_COLUMNS = (
 #: The estimated MT share of an outlet (see :mod:`mtdetect.prevalence`), beside the share flagged.
 ESTIMATE_COLUMNS = ("est_mt_share", "est_mt_share_low", "est_mt_share_high")
 NO_SOURCE = "(unknown)"
-#: z for a two-sided 95% interval.
-Z95 = 1.959963984540054
 
 
 class AuditInterrupted(Exception):
@@ -113,17 +112,6 @@ class AuditResult:
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval for a binomial proportion (``(0, 1)`` when ``n == 0``)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass
@@ -482,7 +470,7 @@ def run_audit(
         errors_out.write(fresh)
         result.new_errors += len(fresh)
 
-    previous_term = _install_term_handler()
+    previous_term = install_term_handler()
     interrupted = False
     try:
         batch: list[Article] = []
@@ -512,7 +500,7 @@ def run_audit(
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        _restore_term_handler(previous_term)
+        restore_term_handler(previous_term)
         runner.close(cancel=interrupted)
         articles_out.close()
         errors_out.close()
@@ -565,26 +553,6 @@ def _items(inputs: list[str], options: ReadOptions, progress: "AuditProgress | N
         yield from read_articles([f], options)
         if progress:
             progress.file_done()
-
-
-def _install_term_handler():
-    """Turn SIGTERM into KeyboardInterrupt so a terminated audit stops as cleanly as Ctrl-C."""
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    try:
-        return signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        return None
-
-
-def _restore_term_handler(previous) -> None:
-    if previous is not None:
-        try:
-            signal.signal(signal.SIGTERM, previous)
-        except ValueError:  # pragma: no cover
-            pass
 
 
 # --------------------------------------------------------------------------- roll-ups

@@ -25,7 +25,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["ArticleTimeout", "budget_available", "run_with_budget", "time_budget"]
+__all__ = [
+    "ArticleTimeout", "budget_available", "install_term_handler", "restore_term_handler", "run_with_budget",
+    "time_budget",
+]
 
 T = TypeVar("T")
 
@@ -91,3 +94,25 @@ def run_with_budget(seconds: float | None, func: Callable[..., T], /, *args: obj
     """``func(*args, **kwargs)`` under :func:`time_budget`; raises :class:`ArticleTimeout`."""
     with time_budget(seconds):
         return func(*args, **kwargs)
+
+
+def install_term_handler():
+    """Turn SIGTERM into KeyboardInterrupt, so that a terminated batch job (audit, synth)
+    stops as cleanly as on Ctrl-C. Returns the previous handler (None outside the main thread)."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        return None
+
+
+def restore_term_handler(previous) -> None:
+    """Put back what :func:`install_term_handler` replaced."""
+    if previous is not None:
+        try:
+            signal.signal(signal.SIGTERM, previous)
+        except ValueError:  # pragma: no cover
+            pass

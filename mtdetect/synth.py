@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from .budget import install_term_handler, restore_term_handler
 from .segment import segment
 from .translate.base import (
     Engine,
@@ -692,7 +693,7 @@ def run_synth(
                                    initializer=_worker_init, initargs=(tuple(systems), cache))
     pending: list = []
     seen: set[str] = set()
-    previous_term = _install_term_handler()
+    previous_term = install_term_handler()
     interrupted = False
     try:
         batch: list[tuple[_Source, tuple[int, ...]]] = []
@@ -750,7 +751,7 @@ def run_synth(
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        _restore_term_handler(previous_term)
+        restore_term_handler(previous_term)
         if pool is not None:
             pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
         records_out.close()
@@ -759,26 +760,6 @@ def run_synth(
     if interrupted:
         raise SynthInterrupted(f"interrupted; {summary.written} records written this run; run the same command again to finish")
     return summary
-
-
-def _install_term_handler():
-    """SIGTERM stops a run as cleanly as Ctrl-C."""
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    try:
-        return signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        return None
-
-
-def _restore_term_handler(previous) -> None:
-    if previous is not None:
-        try:
-            signal.signal(signal.SIGTERM, previous)
-        except ValueError:  # pragma: no cover
-            pass
 
 
 class SynthProgress:

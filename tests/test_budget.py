@@ -224,7 +224,7 @@ def test_score_command_reports_a_timed_out_article_and_exits_3(tmp_path, monkeyp
     from mtdetect import cli
 
     monkeypatch.setattr(
-        Detector, "load", classmethod(lambda cls, model=None, *, fast=False, embedder=None, timeout=None, limits=None:
+        Detector, "load", classmethod(lambda cls, model=None, *, fast=False, embedder=None, timeout=None, limits=None, deep=None:
                                       hanging_detector(timeout)),
     )
     path = tmp_path / "feed.jsonl"
