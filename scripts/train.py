@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Retrain an mtdetect model.
 
-With no arguments this reproduces the shipped models from ../shared/data:
+With no arguments this reproduces the shipped models from ../shared/data (add --synthesize to
+make the synthetic round trips first when $MTDETECT_CACHE/synth holds none, and --deep for the
+round-trip stage):
   train = WMT21 + HTMT train (minus its WMT18 English-original half),
   dev   = WMT22 + HTMT dev + HTMT WMT18 English originals and their round trips,
 and writes models/default (with embeddings) and models/default-fast (no embeddings).
@@ -38,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synth-dir", type=Path, default=None,
                     help="machine-translated training data from scripts/synth_training.py, added to the "
                          "shared training split (default: $MTDETECT_CACHE/synth when it exists; 'none' to skip)")
+    ap.add_argument("--synthesize", action="store_true",
+                    help="when no synthetic data is found, make it first with scripts/synth_training.py")
     ap.add_argument("--deep", action="store_true", help="also fit the round-trip (--deep) stage of the full model")
     ap.add_argument("--deep-train-sample", type=int, default=1500)
     ap.add_argument("--deep-dev-sample", type=int, default=1500)
@@ -61,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         files = [root / "wmt" / "wmt21.jsonl", root / "wmt" / "wmt22.jsonl",
                  root / "htmt" / "htmt_train_documents.jsonl", root / "htmt" / "htmt_dev_documents.jsonl"]
         synth_files = _synth_files(args.synth_dir)
+        if not synth_files and args.synthesize:
+            # reproduce the synthetic training data first (hours of Bergamot on 2 cores; resumable)
+            import synth_training
+
+            folder = args.synth_dir or default_cache_dir() / "synth"
+            code = synth_training.main(["--out-dir", str(folder), "--systems", *SHIPPED_SYSTEMS,
+                                        "--jobs", str(args.jobs)])
+            if code:
+                return code
+            synth_files = _synth_files(args.synth_dir)
         if synth_files:
             synth = list(read_labelled(synth_files))
             train_groups = {d.group for d in docs}
@@ -99,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+#: The synthetic systems the shipped models were trained on (see docs/model.md).
+SHIPPED_SYSTEMS = ("apertium-spa", "apertium-cat", "bergamot-pt", "apertium-spa+bergamot-pt")
+
+
 def _synth_files(synth_dir: Path | None) -> list[Path]:
     """The synthetic training files to add (none when the folder is absent or 'none')."""
     if synth_dir is not None and str(synth_dir) == "none":
@@ -106,7 +124,9 @@ def _synth_files(synth_dir: Path | None) -> list[Path]:
     folder = synth_dir or default_cache_dir() / "synth"
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*.jsonl") if not p.name.endswith(".errors.jsonl"))
+    files = sorted(p for p in folder.glob("*.jsonl") if not p.name.endswith(".errors.jsonl"))
+    # the default folder may hold more systems than the shipped models used: take those only
+    return files if synth_dir is not None else [p for p in files if p.stem in SHIPPED_SYSTEMS]
 
 
 if __name__ == "__main__":
