@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mtdetect.detector import Detector, RuleModel, replace_lone_surrogates
+from mtdetect.guard import ArticleLimits
 from mtdetect.recognizers import builtin_recognizers
 from mtdetect.segment import segment
 from mtdetect.types import Document, Verdict
@@ -186,12 +187,16 @@ def check_report(report, text: str) -> None:
 # --------------------------------------------------------------------------- properties
 
 RECOGNIZERS = {rec.name: rec.load() for rec in builtin_recognizers()}
+NO_LIMITS = ArticleLimits(max_chars=0, max_token_chars=0, max_sentences=0)
 
 
 @pytest.fixture(scope="session")
 def fast_detector() -> Detector:
-    """The shipped fast model (no embeddings): the trained score path, loaded once."""
-    return Detector.load(fast=True)
+    """The shipped fast model (no embeddings): the trained score path, loaded once.
+
+    Without size limits: these properties are about analysing any text; refusing an article
+    over a limit is specified in test_batch_guard.py."""
+    return Detector.load(fast=True, limits=NO_LIMITS)
 
 
 @given(any_text)
@@ -235,4 +240,4 @@ def test_a_batch_scores_each_text_as_it_would_alone(fast_detector: Detector, tex
         assert report.p_mt == pytest.approx(alone.p_mt, abs=1e-9)
 
 
-RULES_DETECTOR = Detector(RuleModel())
+RULES_DETECTOR = Detector(RuleModel(), limits=NO_LIMITS)

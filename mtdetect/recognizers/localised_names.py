@@ -57,7 +57,10 @@ LANG_NAMES = {
 # A capitalised word (letters, digits, inner apostrophes, hyphens and the Catalan middle dot).
 CAPITALISED_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’·\-]*")
 # Any word, for the word before or after a candidate.
-_WORD_BEFORE = re.compile(r"([\w'’·\-]+)[\s\u00a0,;:(\"“]*$")
+# What may separate a word from the name after it, and what a word may contain besides
+# letters and digits (see _word_before).
+_SEPARATORS_BEFORE = frozenset(',;:("\u201c')
+_WORD_EXTRA = frozenset("_'\u2019\u00b7-")
 _WORD_AFTER = re.compile(r"[ \u00a0]+([\w'’·\-]+)")
 
 # Words after which a place name is used as a place: "in Lisboa", "from Pekín".
@@ -225,10 +228,14 @@ class LocalisedNameRecognizer(Recognizer):
     @staticmethod
     def _word_before(text: str, start: int) -> tuple[str, int]:
         """The word before ``start`` and its start offset ("" and -1 at the start of the text)."""
-        m = _WORD_BEFORE.search(text, max(0, start - 40), start)
-        if m is None:
-            return "", -1
-        return m.group(1), m.start(1)
+        # a backward scan, not a "$"-anchored regex search (quadratic on long runs)
+        lo, i = max(0, start - 40), start
+        while i > lo and (text[i - 1].isspace() or text[i - 1] in _SEPARATORS_BEFORE):
+            i -= 1
+        end = i
+        while i > lo and (text[i - 1].isalnum() or text[i - 1] in _WORD_EXTRA):
+            i -= 1
+        return (text[i:end], i) if i < end else ("", -1)
 
     @staticmethod
     def _word_after(text: str, end: int) -> str:
