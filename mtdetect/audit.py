@@ -91,7 +91,7 @@ class AuditConfig:
     #: Round-trip stage policy (``"all"``, ``"uncertain"``) or None (see :mod:`mtdetect.deep`).
     deep: str | None = None
     #: Syndication lineage after scoring (lineage.jsonl, a report section): :mod:`mtdetect.lineage`.
-    lineage: bool = True
+    lineage: bool = False  # opt-in until its memory is flat (about 12 KB per article today)
 
     def __post_init__(self) -> None:
         if self.jobs < 1:

@@ -299,7 +299,7 @@ LINK_KEYS = {"copy", "source", "relation", "confidence", "aligned_sentences", "c
 def test_audit_output_contract(tmp_path):
     feed, rows = feed_file(tmp_path)
     out = tmp_path / "out"
-    run_audit([str(feed)], AuditConfig(out=out), detector=Detector(TracesModel()))
+    run_audit([str(feed)], AuditConfig(out=out, lineage=True), detector=Detector(TracesModel()))
     texts = {r["id"]: r["text"] for r in rows}
     clusters = [json.loads(line) for line in (out / "lineage.jsonl").read_text().splitlines()]
     assert len(clusters) == 4
@@ -328,7 +328,7 @@ def test_audit_output_contract(tmp_path):
 def test_no_lineage_turns_it_off(tmp_path):
     feed, _ = feed_file(tmp_path, 2)
     out = tmp_path / "out"
-    run_audit([str(feed)], AuditConfig(out=out), detector=Detector(TracesModel()))
+    run_audit([str(feed)], AuditConfig(out=out, lineage=True), detector=Detector(TracesModel()))
     assert (out / "lineage.jsonl").exists()
     run_audit([str(feed)], AuditConfig(out=out, lineage=False), detector=Detector(TracesModel()))
     assert not (out / "lineage.jsonl").exists()
@@ -339,13 +339,13 @@ def test_no_lineage_turns_it_off(tmp_path):
 def test_resume_after_a_kill_recomputes_the_same_lineage(tmp_path):
     feed, _ = feed_file(tmp_path)
     full, cut = tmp_path / "full", tmp_path / "cut"
-    run_audit([str(feed)], AuditConfig(out=full, batch_size=2), detector=Detector(TracesModel()))
+    run_audit([str(feed)], AuditConfig(out=full, batch_size=2, lineage=True), detector=Detector(TracesModel()))
     # a kill mid-run: half the articles written, a torn last line, stale roll-ups and lineage
     shutil.copytree(full, cut)
     lines = (cut / "articles.jsonl").read_text().splitlines(keepends=True)
     (cut / "articles.jsonl").write_text("".join(lines[: len(lines) // 2]) + lines[-1][:40])
     (cut / "lineage.jsonl").write_text('{"cluster": "stale"}\n')
-    run_audit([str(feed)], AuditConfig(out=cut, resume=True, batch_size=2), detector=Detector(TracesModel()))
+    run_audit([str(feed)], AuditConfig(out=cut, resume=True, batch_size=2, lineage=True), detector=Detector(TracesModel()))
     assert (cut / "lineage.jsonl").read_text() == (full / "lineage.jsonl").read_text()
     assert (json.loads((cut / "summary.json").read_text())["lineage"]["links"]
             == json.loads((full / "summary.json").read_text())["lineage"]["links"])
@@ -377,7 +377,7 @@ BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if 
 def test_report_section_in_headless_chromium(tmp_path):
     feed, _ = feed_file(tmp_path, 2)
     out = tmp_path / "out"
-    run_audit([str(feed)], AuditConfig(out=out), detector=Detector(TracesModel()))
+    run_audit([str(feed)], AuditConfig(out=out, lineage=True), detector=Detector(TracesModel()))
     report = out / "report.html"
     res = subprocess.run([BROWSER, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}",
                           "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120)
