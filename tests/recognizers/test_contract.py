@@ -71,3 +71,17 @@ def test_schema_lists_every_recognizer():
     schema = recognizer_schema()
     assert [s["name"] for s in schema] == REC_IDS
     assert all(set(s) == {"name", "kind", "version"} for s in schema)
+
+
+@pytest.mark.parametrize("cls", BUILTIN_RECOGNIZERS, ids=REC_IDS)
+def test_resources_load_lazily_and_once(cls):
+    rec = cls()
+    assert rec._loaded is False
+    assert rec.load() is rec.load()
+
+
+@pytest.mark.parametrize("cls", BUILTIN_RECOGNIZERS, ids=REC_IDS)
+def test_every_kind_has_model_features(cls):
+    from mtdetect.features import FINDING_KINDS
+
+    assert cls.kind in FINDING_KINDS

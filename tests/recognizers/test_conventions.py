@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from mtdetect.recognizers.conventions import ConventionsRecognizer
 from mtdetect.segment import segment
 
-from test_contract import TEXTS  # tests/recognizers is on sys.path (rootdir-relative imports)
 
 
 @pytest.fixture(scope="module")
@@ -179,24 +177,8 @@ def test_foreign_month_names_the_language(recognizer):
     assert "Portuguese" in f.message
 
 
-# -- the contract (without registering the recognizer) ------------------------------------
-@pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
-def test_contract_on_shared_texts(recognizer, text):
-    findings = recognizer.analyze(segment(text))
-    assert findings == sorted(findings, key=lambda f: (f.start, f.end))
-    for f in findings:
-        assert 0 <= f.start < f.end <= len(text)
-        assert text[f.start:f.end] == f.text
-        assert 0.0 <= f.score <= 1.0
-        assert f.kind == recognizer.kind and f.recognizer == recognizer.name
-        assert f.message and f.rule
-        assert f.source_lang_hint is None or re.fullmatch(r"[a-z]{2}", f.source_lang_hint)
-
-
-def test_class_metadata_and_purity(recognizer):
-    cls = ConventionsRecognizer
-    assert re.fullmatch(r"[a-z_]+", cls.name) and re.fullmatch(r"[a-z_]+", cls.kind)
-    assert re.fullmatch(r"\d+\.\d+", cls.version) and len(cls.description) > 10
+# -- beyond the shared contract (tests/recognizers/test_contract.py) --------------------------
+def test_analysis_is_pure_on_text_that_fires(recognizer):
     doc = segment("Prices rose 3,5% and 1.500 people met at 14h30 on the 3 of May.")
     assert recognizer.analyze(doc) == recognizer.analyze(doc)
     fresh = ConventionsRecognizer()

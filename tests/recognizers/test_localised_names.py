@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import pytest
@@ -11,7 +10,6 @@ from mtdetect.lexicons import load_lexicon, source_langs
 from mtdetect.recognizers.localised_names import LocalisedNameRecognizer
 from mtdetect.segment import segment
 
-from test_contract import TEXTS  # tests/recognizers is on sys.path (rootdir-relative imports)
 
 
 @pytest.fixture(scope="module")
@@ -176,24 +174,8 @@ def test_injected_rows_replace_the_lexicon():
     ]
 
 
-# -- the contract (without registering the recognizer) ------------------------------------
-@pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
-def test_contract_on_shared_texts(recognizer, text):
-    findings = recognizer.analyze(segment(text))
-    assert findings == sorted(findings, key=lambda f: (f.start, f.end))
-    for f in findings:
-        assert 0 <= f.start < f.end <= len(text)
-        assert text[f.start:f.end] == f.text
-        assert 0.0 <= f.score <= 1.0
-        assert f.kind == recognizer.kind and f.recognizer == recognizer.name
-        assert f.message and f.rule
-        assert f.source_lang_hint is None or re.fullmatch(r"[a-z]{2}", f.source_lang_hint)
-
-
-def test_class_metadata_purity_and_lazy_load(recognizer):
-    cls = LocalisedNameRecognizer
-    assert re.fullmatch(r"[a-z_]+", cls.name) and re.fullmatch(r"[a-z_]+", cls.kind)
-    assert re.fullmatch(r"\d+\.\d+", cls.version) and len(cls.description) > 10
+# -- beyond the shared contract (tests/recognizers/test_contract.py) --------------------------
+def test_analysis_is_pure_on_text_that_fires(recognizer):
     doc = segment("Prince Guillermo flew to Londres. Reina Elizabeth II met Papa Francisco.")
     assert recognizer.analyze(doc) == recognizer.analyze(doc)
     fresh = LocalisedNameRecognizer()

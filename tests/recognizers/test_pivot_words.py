@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_contract import TEXTS  # tests/recognizers is on sys.path (rootdir-relative imports)
 
 from mtdetect.recognizers.pivot_words import LANG_NAMES, PivotWordRecognizer, load_pivot_words
 from mtdetect.segment import segment
@@ -175,28 +174,3 @@ def test_table_loads_quickly():
     assert time.perf_counter() - start < 1.0  # ~0.05 s on an idle machine; generous for CI
 
 
-# --- the contract (checked here so that the shared contract test need not list this class) ---
-
-
-@pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
-def test_findings_are_well_formed(text):
-    rec = PivotWordRecognizer()
-    findings = rec.analyze(segment(text))
-    assert findings == sorted(findings, key=lambda f: (f.start, f.end))
-    for f in findings:
-        assert 0 <= f.start < f.end <= len(text)
-        assert text[f.start : f.end] == f.text
-        assert 0.0 <= f.score <= 1.0
-        assert f.kind == rec.kind == "pivot_word"
-        assert f.recognizer == rec.name == "pivot_words"
-        assert f.message and f.rule
-        assert f.source_lang_hint is None or re.fullmatch(r"[a-z]{2}", f.source_lang_hint)
-
-
-def test_class_metadata():
-    assert re.fullmatch(r"[a-z_]+", PivotWordRecognizer.name)
-    assert re.fullmatch(r"\d+\.\d+", PivotWordRecognizer.version)
-    assert len(PivotWordRecognizer.description) > 10
-    rec = PivotWordRecognizer()
-    assert rec._loaded is False
-    assert rec.load() is rec.load()

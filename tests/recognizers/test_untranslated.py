@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 
 import pytest
-from test_contract import TEXTS  # tests/recognizers is on sys.path (rootdir-relative imports)
 
 from mtdetect.recognizers import untranslated
 from mtdetect.recognizers.untranslated import UntranslatedSentenceRecognizer
@@ -105,28 +103,3 @@ def test_offsets_index_original_text(recognizer):
     assert f.text.startswith("El Gobierno") and f.text.endswith("España.")
 
 
-# --- the contract (checked here so that the shared contract test need not list this class) ---
-
-
-@pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
-def test_findings_are_well_formed(text):
-    rec = UntranslatedSentenceRecognizer()
-    findings = rec.analyze(segment(text))
-    assert findings == sorted(findings, key=lambda f: (f.start, f.end))
-    for f in findings:
-        assert 0 <= f.start < f.end <= len(text)
-        assert text[f.start : f.end] == f.text
-        assert 0.0 <= f.score <= 1.0
-        assert f.kind == rec.kind == "untranslated"
-        assert f.recognizer == rec.name == "untranslated"
-        assert f.message and f.rule
-        assert f.source_lang_hint is None or re.fullmatch(r"[a-z]{2}", f.source_lang_hint)
-
-
-def test_class_metadata():
-    assert re.fullmatch(r"[a-z_]+", UntranslatedSentenceRecognizer.name)
-    assert re.fullmatch(r"\d+\.\d+", UntranslatedSentenceRecognizer.version)
-    assert len(UntranslatedSentenceRecognizer.description) > 10
-    rec = UntranslatedSentenceRecognizer()
-    assert rec._loaded is False
-    assert rec.load() is rec.load()
