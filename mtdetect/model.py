@@ -478,10 +478,9 @@ def fit_model(
     article_clf = _classifier(cfg.C_article, cfg.max_iter, art_folds)
     _fit(article_clf, art_in, y)
     # out-of-fold article scores: thresholds and later stages are fitted on unseen scores
-    art_fold = doc_fold
     oof_article = np.zeros(len(y))
     for k, (tr, te) in enumerate(art_folds):
-        clf = _classifier(cfg.C_article, cfg.max_iter, _inner_folds(art_fold[tr], k))
+        clf = _classifier(cfg.C_article, cfg.max_iter, _inner_folds(doc_fold[tr], k))
         _fit(clf, art_in[tr], y[tr])
         oof_article[te] = clf.predict_proba(art_in[te])[:, 1]
 
