@@ -19,6 +19,7 @@ Formats (chosen by extension, else by sniffing the decoded text):
 ``.csv``/``.tsv``      a header row naming the columns, then one article per row
 ``.xml``/``.rss``/     RSS or Atom feed via feedparser: one article per item/entry;
 ``.atom``              text = content, else summary, with HTML turned into text
+``.parquet``           Apache Parquet via pyarrow: one article per row (see below)
 anything else          sniffed: JSON, JSONL, HTML, RSS/Atom, else plain text
 ``-``                  standard input, sniffed the same way
 =====================  ==============================================================
@@ -46,9 +47,10 @@ their JSON spelling); every other field goes to ``Article.meta`` unchanged.
 Ids: a record's own id (feed items: their guid/id) wins. Otherwise a single-article file
 is identified by its path, and a record of a multi-record file by ``<path>:<n>`` where
 ``n`` is 1-based: the physical line number for JSONL, the data row number for CSV/TSV
-(the first row after the header is 1; blank rows count), the position in the array for
-a JSON list, the position in the feed for RSS/Atom. ``InputError.line`` carries the JSONL
-line or CSV data row; errors about JSON-array or feed items carry ``id`` instead.
+(the first row after the header is 1; blank rows count), the row number over the whole
+file for Parquet, the position in the array for a JSON list, the position in the feed
+for RSS/Atom. ``InputError.line`` carries the JSONL line, CSV data row or Parquet row;
+errors about JSON-array or feed items carry ``id`` instead.
 
 Outlet (``Article.source``), first that applies: the record's own source field (feeds:
 the item's ``<source>`` element), else the domain of the record's URL (lower-cased,
@@ -90,6 +92,25 @@ refused when over ``max_bytes``; otherwise at most ``max_bytes + 1`` bytes are r
 growing file cannot exhaust memory. Standard input is read whole the same way (it is
 sniffed, so it cannot be streamed). Decoded text is then split into records lazily.
 
+Parquet (``.parquet``, by suffix only; :func:`read_parquet`) is streamed too: one row group
+at a time, in batches of rows, through a buffered reader, so memory is bounded by a batch
+of the columns read, never the file. Columns are mapped by the same ``ReadOptions`` fields
+and the same rules as JSONL objects (``_article_from_record``), with null meaning absent.
+Column projection: only the mapped columns and the other columns of scalar types
+(strings, numbers, booleans, dates and times, decimals) are read, the latter into
+``Article.meta`` (dates and times as ISO 8601 strings, decimals as strings); binary and
+nested columns (lists, structs, maps) that are not mapped are never read, because that
+is where a wide table keeps its bulk (raw HTML, embeddings) and nothing downstream reads
+them from ``meta``. Strings in Parquet are UTF-8, so there is no encoding detection
+(``Article.encoding`` is ``utf-8``); a value that is not valid UTF-8 is an error for its
+row. ``max_bytes`` bounds one row's text, in bytes of UTF-8: a longer text is an error for
+its row and never becomes a Python string (pyarrow still decodes it with its page). A file
+that is not Parquet, or has no text column (the error lists the columns it has), or no
+rows, is one error; a null, empty or non-string text is an error for its row; a row group
+that fails to decode is an error naming the rows not read, and the next group is read.
+:func:`parquet_row_groups` and the ``row_groups`` argument of :func:`read_parquet` let a
+distributed engine split one file by row groups with the same ids as a whole read.
+
 Directories are walked recursively in sorted name order, skipping hidden entries
 (names starting with ``.``). Every other regular file is read, whatever its extension,
 so a stray binary shows up as an error instead of being silently ignored; use a glob
@@ -107,6 +128,7 @@ import glob
 import io
 import itertools
 import json
+import operator
 import os
 import re
 import stat
@@ -122,11 +144,14 @@ from mtdetect.types import Article, InputError
 
 __all__ = [
     "DecodeError",
+    "ParquetFileError",
     "ReadOptions",
     "STDIN",
     "decode_bytes",
     "iter_input_files",
+    "parquet_row_groups",
     "read_articles",
+    "read_parquet",
 ]
 
 #: The input name (and the path ``iter_input_files`` yields) that means standard input.
@@ -150,6 +175,7 @@ _FORMAT_BY_SUFFIX: dict[str, str] = {
     ".xml": "xml",
     ".rss": "feed",
     ".atom": "feed",
+    ".parquet": "parquet",
 }
 
 # Magic numbers of files that are certainly not text, with what the user should do.
@@ -234,6 +260,23 @@ _BLOCK_TAGS = frozenset(
 
 class DecodeError(ValueError):
     """The bytes could not be turned into text; ``str(err)`` says why."""
+
+
+class ParquetFileError(ValueError):
+    """A file that cannot be opened as Parquet; ``str(err)`` is ``"<input>: <reason>"``.
+
+    ``input`` and ``reason`` are those of the :class:`InputError` that :func:`read_parquet`
+    yields for the same file (:meth:`to_input_error`).
+    """
+
+    def __init__(self, input: str, reason: str) -> None:
+        super().__init__(f"{input}: {reason}")
+        self.input = input
+        self.reason = reason
+
+    def to_input_error(self) -> InputError:
+        """The error record a reader yields for this file."""
+        return InputError(input=self.input, reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -331,6 +374,56 @@ def iter_input_files(
                 yield from _expand(_as_path(match), options, seen)
         else:
             yield from _expand(_as_path(name), options, seen)
+
+
+def parquet_row_groups(path: str | os.PathLike[str]) -> list[int]:
+    """The number of rows in each row group of a Parquet file, in file order.
+
+    For a partitioner: give each task some of the indexes and let it call
+    :func:`read_parquet` with them. Only the footer is read. Raises
+    :class:`ParquetFileError` (a ``ValueError``) when the file is missing, unreadable, not a
+    regular file, empty or not valid Parquet; ``read_parquet`` without ``row_groups`` then
+    yields the same reason as an error record. A file with no rows may have no row groups
+    (``[]``).
+    """
+    name = _parquet_input_name(path)
+    with _open_parquet(Path(name), name) as parquet:
+        metadata = parquet.metadata
+        return [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+
+
+def read_parquet(
+    path: str | os.PathLike[str],
+    options: ReadOptions | None = None,
+    row_groups: Iterable[int] | None = None,
+) -> Iterator[Article | InputError]:
+    """Yield one Article or InputError per row of a Parquet file, streamed by row group.
+
+    This is what :func:`read_articles` does for a ``.parquet`` file (whatever the suffix of
+    ``path``), and it never raises for bad input either. ``row_groups`` (indexes as counted
+    by :func:`parquet_row_groups`) restricts the read to those groups, in file order; rows
+    keep the numbers they have in the whole file, so ids (``<input>:<row>``) and error
+    records are exactly those of a whole-file read, and the reads of any partition of the
+    row groups together give exactly the records of one whole read. Errors about the file
+    itself (cannot be opened, no text column, no rows) come from the read that includes
+    row group 0, or, for a file with no row groups, from every read (with ``[]``): a file
+    that cannot be opened at all is reported by every read, since its groups are unknown.
+    A group index the file does not have (it changed since it was partitioned) is an
+    error record. ``input`` in ids and errors is the name ``read_articles`` uses for the
+    same path (``str(Path(path))``).
+
+    Raises ``ValueError`` (before reading anything) for negative or repeated indexes.
+    """
+    options = options or ReadOptions()
+    groups: list[int] | None = None
+    if row_groups is not None:
+        groups = sorted(operator.index(group) for group in row_groups)
+        if groups and groups[0] < 0:
+            raise ValueError(f"row group indexes must not be negative, got {groups[0]}")
+        if len(set(groups)) != len(groups):
+            raise ValueError(f"row group indexes repeat: {groups}")
+    name = _parquet_input_name(path)
+    return _guarded(name, _read_parquet_file(Path(name), options, groups))
 
 
 def decode_bytes(data: bytes, name: str, *, declared: str | None = None) -> tuple[str, str]:
@@ -563,10 +656,12 @@ def _load_bytes(path: Path, options: ReadOptions) -> bytes | InputError:
 
 
 def _read_file(path: Path, options: ReadOptions) -> Iterator[Article | InputError]:
-    """JSONL and CSV/TSV files (by suffix) are streamed; every other file is read whole."""
+    """JSONL, CSV/TSV and Parquet files (by suffix) are streamed; every other file is read whole."""
     fmt = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if fmt in _LINE_FORMATS:
         return _read_line_file(path, fmt, options)
+    if fmt == "parquet":
+        return _read_parquet_file(path, options, None)
     return _read_whole_file(path, options)
 
 
@@ -1183,6 +1278,247 @@ def _read_line_file(path: Path, fmt: str, options: ReadOptions) -> Iterator[Arti
 
 
 # -------------------------------------------------------------------------- decoding
+
+
+# -------------------------------------------------------------------------- Parquet
+#
+# pyarrow is imported only here: reading other formats never pays for it.
+
+# Rows per decoded batch: bounds the Python values alive at once (and, with the
+# buffered reader, the Arrow memory beyond one page per column).
+_PARQUET_BATCH_ROWS = 1024
+_PARQUET_BUFFER_BYTES = 1 << 20
+_PARQUET_MAGIC = b"PAR1"
+_MAX_LISTED_COLUMNS = 40
+
+
+class _Undecodable:
+    """Stands for a string value that is not valid UTF-8."""
+
+
+_UNDECODABLE = _Undecodable()
+
+
+def _parquet_input_name(path: str | os.PathLike[str]) -> str:
+    """The input name ``read_articles`` gives this path (``iter_input_files`` makes it a Path)."""
+    return str(_as_path(os.fsdecode(os.fspath(path))))
+
+
+def _open_parquet(path: Path, name: str):
+    """A ``pyarrow.parquet.ParquetFile`` for ``path``, or raise :class:`ParquetFileError`."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the reader
+            raise ParquetFileError(name, "not a regular file")
+        if st.st_size == 0:
+            raise ParquetFileError(name, "empty file")
+        with open(path, "rb") as handle:
+            head = handle.read(len(_PARQUET_MAGIC))
+    except OSError as exc:
+        raise ParquetFileError(name, _os_reason(exc, path)) from None
+    if head != _PARQUET_MAGIC:
+        known = next((reason for magic, reason in _REJECTED_MAGIC if magic.match(head)), None)
+        raise ParquetFileError(name, known or "not a Parquet file (it does not start with PAR1)")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path, buffer_size=_PARQUET_BUFFER_BYTES)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise ParquetFileError(name, _os_reason(exc, path)) from None
+        raise ParquetFileError(name, f"not a valid Parquet file ({exc})") from None
+
+
+def _read_parquet_file(
+    path: Path, options: ReadOptions, row_groups: list[int] | None
+) -> Iterator[Article | InputError]:
+    """Stream the rows of ``row_groups`` (None: all) as records; see :func:`read_parquet`."""
+    name = str(path)
+    try:
+        parquet = _open_parquet(path, name)
+    except ParquetFileError as exc:
+        yield exc.to_input_error()
+        return
+    with parquet:
+        metadata = parquet.metadata
+        counts = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+        # The read that covers the file's start reports on the file as a whole, so that the
+        # reads of a partition of its row groups report it once, as one whole read does.
+        reports_file = row_groups is None or not counts or 0 in row_groups
+        schema = parquet.schema_arrow
+        if options.text_field not in schema.names:
+            if reports_file:
+                yield InputError(input=name, reason=_no_text_column(schema.names, options))
+            return
+        if sum(counts) == 0:
+            if reports_file:
+                yield InputError(input=name, reason="Parquet file has no rows")
+            return
+        columns = _parquet_columns(schema, options)
+        starts = list(itertools.accumulate(counts, initial=0))
+        origin = _Origin(name, "utf-8", path.absolute().parent.name or None, options)
+        for group in range(len(counts)) if row_groups is None else row_groups:
+            if group >= len(counts):
+                yield InputError(
+                    input=name,
+                    reason=f"no row group {group}: the file has {len(counts)} (did it change since it was split?)",
+                )
+                continue
+            yield from _read_row_group(parquet, group, starts[group], counts[group], columns, origin)
+
+
+def _no_text_column(names: list[str], options: ReadOptions) -> str:
+    listed = ", ".join(repr(name) for name in names[:_MAX_LISTED_COLUMNS]) or "none"
+    if len(names) > _MAX_LISTED_COLUMNS:
+        listed += f" and {len(names) - _MAX_LISTED_COLUMNS} more"
+    return (
+        f"no '{options.text_field}' column (columns: {listed}); "
+        "name the text column with --text-field (ReadOptions.text_field)"
+    )
+
+
+def _parquet_columns(schema: Any, options: ReadOptions) -> list[str]:
+    """The columns to read: every mapped one, plus the other columns of scalar type (meta)."""
+    mapped = options.mapped_fields
+    columns: list[str] = []
+    for column in schema:
+        if column.name in columns:
+            continue
+        if column.name in mapped or _is_scalar_type(column.type):
+            columns.append(column.name)
+    return columns
+
+
+def _is_scalar_type(arrow_type: Any) -> bool:
+    """Types whose values are small and JSON-like: strings, numbers, booleans, dates, times."""
+    import pyarrow.types as types
+
+    if types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    is_string_view = getattr(types, "is_string_view", lambda _: False)
+    return any(
+        check(arrow_type)
+        for check in (
+            types.is_string, types.is_large_string, is_string_view, types.is_integer,
+            types.is_floating, types.is_boolean, types.is_temporal, types.is_decimal, types.is_null,
+        )
+    )
+
+
+def _read_row_group(
+    parquet: Any, group: int, start: int, count: int, columns: list[str], origin: _Origin
+) -> Iterator[Article | InputError]:
+    """The rows of one row group; ``start`` rows of the file come before it."""
+    import pyarrow as pa
+
+    batches = parquet.iter_batches(
+        batch_size=_PARQUET_BATCH_ROWS, row_groups=[group], columns=columns, use_threads=False
+    )
+    next_row = start + 1
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowException, OSError) as exc:
+            yield InputError(
+                input=origin.input,
+                reason=(
+                    f"row group {group}: read failed at row {next_row} ({type(exc).__name__}: {exc}); "
+                    f"rows {next_row} to {start + count} were not read"
+                ),
+                line=next_row,
+            )
+            return
+        if batch is None:
+            return
+        yield from _parquet_batch(batch, next_row, origin)
+        next_row += batch.num_rows
+
+
+def _parquet_batch(batch: Any, first_row: int, origin: _Origin) -> Iterator[Article | InputError]:
+    """Map a record batch whose first row is row ``first_row`` of the file."""
+    options = origin.options
+    sizes: list[int | None] | None = None
+    values: dict[str, list[Any]] = {}
+    for name, array in zip(batch.schema.names, batch.columns):
+        if name == options.text_field:
+            array, sizes = _drop_long_texts(array, options.max_bytes)
+        values[name] = _python_values(array)
+    for offset in range(batch.num_rows):
+        number = first_row + offset
+        row_id = f"{origin.input}:{number}"
+        if sizes is not None and sizes[offset] is not None:
+            yield InputError(
+                input=origin.input,
+                reason=(
+                    f"row {number}: '{options.text_field}' too long ({sizes[offset]:,} bytes): over the "
+                    f"limit of {options.max_bytes:,} bytes for one record; raise it with --max-bytes "
+                    "(ReadOptions.max_bytes)"
+                ),
+                line=number,
+                id=row_id,
+            )
+            continue
+        record = {name: column[offset] for name, column in values.items()}
+        undecodable = next((name for name, value in record.items() if value is _UNDECODABLE), None)
+        if undecodable is not None:
+            yield InputError(
+                input=origin.input,
+                reason=f"row {number}: {undecodable!r} value is not valid UTF-8",
+                line=number,
+                id=row_id,
+            )
+            continue
+        yield _article_from_record(
+            record, origin, default_id=row_id, line=number, where=f"row {number}: ", kind="value"
+        )
+
+
+def _drop_long_texts(array: Any, max_bytes: int) -> tuple[Any, list[int | None] | None]:
+    """``array`` with texts over ``max_bytes`` nulled (so they never become Python strings),
+    and per row the size of a dropped text (None for the others); no list when none is."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    try:
+        lengths = pc.binary_length(array)
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid, TypeError):
+        return array, None  # not a string or binary column: every row is an error anyway
+    too_long = pc.fill_null(pc.greater(lengths, max_bytes), False)
+    if not pc.any(too_long).as_py():
+        return array, None
+    sizes = [size if over else None for size, over in zip(lengths.to_pylist(), too_long.to_pylist())]
+    return pc.if_else(too_long, pa.scalar(None, type=array.type), array), sizes
+
+
+def _python_values(array: Any) -> list[Any]:
+    """The values of an Arrow array as JSON-like Python values (temporal ones as ISO 8601)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    try:
+        values = array.to_pylist()
+    except UnicodeDecodeError:  # Parquet writers do not all check their UTF-8
+        values = []
+        for scalar in array:
+            try:
+                values.append(scalar.as_py())
+            except UnicodeDecodeError:
+                values.append(_UNDECODABLE)
+    if pa.types.is_temporal(array.type):
+        values = [_iso(value) for value in values]
+    elif pa.types.is_decimal(array.type):
+        values = [None if value is None else str(value) for value in values]
+    return values
+
+
+def _iso(value: Any) -> Any:
+    if value is None or value is _UNDECODABLE:
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _mixed_utf8(data: bytes) -> str | None:
