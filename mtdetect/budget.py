@@ -7,10 +7,13 @@ bytecodes and the ``re`` engine checks for them while it matches, so a runaway r
 expression is interrupted too; a long call into C code that never checks for signals
 (a NumPy kernel, say) is interrupted only when it returns.
 
-The budget is enforced only where a signal timer can be used: on a platform with
-``SIGALRM`` and ``setitimer`` (not Windows), in the main thread of the main interpreter.
-Anywhere else the work runs **without a limit**; :func:`budget_available` says which
-case applies. A previous ``SIGALRM`` handler and a pending ``ITIMER_REAL`` timer are
+In the main thread of a POSIX process the budget is a signal timer. In any other thread
+(a Dask worker runs its tasks in threads; so do web servers) a timer thread instead asks
+the interpreter to raise :class:`ArticleTimeout` in the working thread
+(``PyThreadState_SetAsyncExc``): the same guarantee, delivered at the next bytecode, so a
+long call into C code is again interrupted only when it returns. Where neither can be used
+(no ``SIGALRM``/``setitimer`` in the main thread, or an interpreter without that C API)
+the work runs **without a limit**; :func:`budget_available` says which case applies. A previous ``SIGALRM`` handler and a pending ``ITIMER_REAL`` timer are
 restored afterwards (the pending timer with the time it has left); when that earlier
 timer is due before the budget would end, it is left alone and no budget of our own is
 armed, since it will interrupt the work first anyway.
@@ -18,7 +21,9 @@ armed, since it will interrupt the work first anyway.
 
 from __future__ import annotations
 
+import ctypes
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -41,13 +46,57 @@ class ArticleTimeout(Exception):
         self.seconds = seconds
 
 
-def budget_available() -> bool:
-    """Whether :func:`time_budget` can enforce a limit here (POSIX timer, main thread)."""
+def _signal_timer_usable() -> bool:
     return (
         hasattr(signal, "SIGALRM")
         and hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
     )
+
+
+def _async_exc_usable() -> bool:
+    return sys.implementation.name == "cpython" and threading.current_thread() is not threading.main_thread()
+
+
+def budget_available() -> bool:
+    """Whether :func:`time_budget` can enforce a limit here (a signal timer in the main
+    thread, an asynchronous exception in any other thread of CPython)."""
+    return _signal_timer_usable() or _async_exc_usable()
+
+
+def _set_async_exc(thread_id: int, exc_type: type[BaseException] | None) -> int:
+    return ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc_type)
+                                                      if exc_type is not None else None)
+
+
+@contextmanager
+def _thread_budget(seconds: float) -> Iterator[None]:
+    """The budget in a thread other than the main one: a timer thread raises
+    :class:`ArticleTimeout` in this thread at its next bytecode."""
+    # the interpreter instantiates the class with no arguments
+    timeout_type = type("ArticleTimeout", (ArticleTimeout,), {"__init__": lambda self: ArticleTimeout.__init__(self, seconds)})
+    target = threading.get_ident()
+    lock = threading.Lock()
+    state = {"armed": True, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if state["armed"]:
+                state["fired"] = _set_async_exc(target, timeout_type) == 1
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["armed"] = False
+            timer.cancel()
+            if state["fired"]:
+                # raised already (we are unwinding it) or still pending: never let it escape
+                # into the caller's code after the block
+                _set_async_exc(target, None)
 
 
 @contextmanager
@@ -62,6 +111,10 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     """
     if seconds is None or seconds <= 0 or not budget_available():
         yield
+        return
+    if not _signal_timer_usable():
+        with _thread_budget(seconds):
+            yield
         return
     previous_delay, previous_interval = signal.getitimer(signal.ITIMER_REAL)
     if 0 < previous_delay <= seconds:

@@ -112,19 +112,47 @@ def test_the_context_manager_form() -> None:
     assert value == 2
 
 
-def test_outside_the_main_thread_the_call_runs_without_a_limit() -> None:
+def _in_thread(func):
     result: dict[str, object] = {}
 
-    def worker() -> None:
-        result["available"] = budget_available()
-        result["value"] = run_with_budget(0.01, lambda: (time.sleep(0.05), "finished")[1])
+    def run() -> None:
+        try:
+            result["value"] = func()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            result["error"] = exc
 
-    thread = threading.Thread(target=worker)
+    thread = threading.Thread(target=run)
     thread.start()
-    thread.join()
+    thread.join(30)
+    assert not thread.is_alive()
+    return result
 
-    assert result == {"available": False, "value": "finished"}
+
+def _spin(seconds: float) -> str:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:  # pure Python: interruptible between bytecodes
+        pass
+    return "finished"
+
+
+def test_outside_the_main_thread_a_timer_thread_interrupts_python_code() -> None:
+    # as in a Dask worker, which runs tasks in threads
+    started = time.monotonic()
+    result = _in_thread(lambda: (budget_available(), run_with_budget(0.05, _spin, 10.0)))
+    assert isinstance(result.get("error"), ArticleTimeout)
+    assert result["error"].seconds == 0.05
+    assert "0.05 s" in str(result["error"])
+    assert time.monotonic() - started < 5
     assert budget_available()
+
+
+def test_outside_the_main_thread_work_within_budget_is_untouched_and_nothing_fires_later() -> None:
+    def work():
+        value = run_with_budget(0.2, _spin, 0.01)
+        _spin(0.5)  # past the budget: a late timer must not raise here
+        return value
+
+    assert _in_thread(work) == {"value": "finished"}
 
 
 # ------------------------------------------------------------- the Detector's per-article budget
