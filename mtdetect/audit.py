@@ -41,7 +41,7 @@ from typing import Any, TextIO
 from .budget import install_term_handler, restore_term_handler
 from .guard import ArticleLimits, failure_reason
 from .prevalence import Z95, wilson_interval  # noqa: F401 - Z95, wilson_interval are part of this module's API
-from .io import ReadOptions, iter_input_files, read_articles
+from .io import ReadOptions
 from .report import top_finding_of
 from .types import Article, InputError
 
@@ -90,6 +90,13 @@ class AuditConfig:
     limits: ArticleLimits = field(default_factory=ArticleLimits)
     #: Round-trip stage policy (``"all"``, ``"uncertain"``) or None (see :mod:`mtdetect.deep`).
     deep: str | None = None
+    #: Where scoring runs: ``"local"`` (this machine; ``jobs`` processes) or ``"dask"``
+    #: (a Dask cluster: :mod:`mtdetect.audit_dask`).
+    engine: str = "local"
+    #: With ``engine="dask"``: worker processes of a LocalCluster started for the audit...
+    workers: int | None = None
+    #: ...or the address of a running Dask scheduler to use instead (``tcp://host:8786``).
+    scheduler: str | None = None
     #: Syndication lineage after scoring (lineage.jsonl, a report section): :mod:`mtdetect.lineage`.
     lineage: bool = False  # opt-in until its memory is flat (about 12 KB per article today)
 
@@ -98,6 +105,12 @@ class AuditConfig:
             raise ValueError(f"jobs must be at least 1, got {self.jobs}")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
+        if self.engine not in ("local", "dask"):
+            raise ValueError(f"engine must be 'local' or 'dask', got {self.engine!r}")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.engine != "dask" and (self.workers is not None or self.scheduler):
+            raise ValueError("workers and scheduler are options of the dask engine (engine='dask')")
 
 
 @dataclass
@@ -109,6 +122,8 @@ class AuditResult:
     duplicates: int = 0
     new_errors: int = 0
     summary: dict[str, Any] = field(default_factory=dict)
+    #: With the dask engine: each worker's peak resident memory (MB), by worker address.
+    worker_peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- statistics
@@ -417,20 +432,28 @@ def run_audit(
     detector=None,
     on_warning: Callable[[str], None] | None = None,
     progress: "AuditProgress | None" = None,
+    on_client: Callable[[Any], None] | None = None,
 ) -> AuditResult:
     """Audit ``inputs`` into ``config.out``; see the module docstring for the guarantees.
+
+    With ``config.engine == "dask"`` the work runs on a Dask cluster
+    (:func:`mtdetect.audit_dask.run_dask_audit`; ``on_client(client)`` is called once it is up).
 
     ``detector`` is used in-process when ``config.jobs == 1`` (else loaded from
     ``config.model``/``config.fast``). Raises :class:`AuditInterrupted` on Ctrl-C/SIGTERM
     after the output written so far has been made consistent.
     """
+    if config.engine == "dask":
+        from .audit_dask import run_dask_audit
+
+        return run_dask_audit(inputs, config, detector=detector, on_warning=on_warning, progress=progress,
+                              on_client=on_client)
     warn = on_warning or (lambda msg: None)
     out = config.out
     out.mkdir(parents=True, exist_ok=True)
     articles_path, errors_path = out / ARTICLES_FILE, out / ERRORS_FILE
     if not config.resume:
-        for name in (ARTICLES_FILE, ERRORS_FILE, ARTICLES_CSV, SUMMARY_FILE, SOURCES_CSV, REPORT_FILE, LINEAGE_FILE):
-            (out / name).unlink(missing_ok=True)
+        clear_outputs(out)
     result = AuditResult()
     dropped = repair_jsonl(articles_path) + repair_jsonl(errors_path)
     if dropped:
@@ -475,6 +498,12 @@ def run_audit(
     try:
         batch: list[Article] = []
         for item in _items(inputs, config.read_options, progress):
+            if item is _BOUNDARY:
+                if batch:
+                    pending.append(runner.submit(batch))
+                    batch = []
+                    drain(max_pending - 1)
+                continue
             if isinstance(item, InputError):
                 _write_errors([error_record(item.input, item.reason, item.line, item.id)])
                 continue
@@ -519,9 +548,23 @@ def run_audit(
         scored_this_run=result.scored,
         prevalence_reference=_prevalence_reference(detector),
         lineage=config.lineage,
-        lineage_embedder=getattr(detector.model, "embedder", None) if getattr(detector.model, "use_embeddings", False) else None,
+        lineage_embedder=_embedder_for_lineage(detector),
     )
     return result
+
+
+def clear_outputs(out: Path) -> None:
+    """Remove what an earlier audit wrote to ``out`` (a new audit, not a resume)."""
+    import shutil
+
+    for name in (ARTICLES_FILE, ERRORS_FILE, ARTICLES_CSV, SUMMARY_FILE, SOURCES_CSV, REPORT_FILE, LINEAGE_FILE):
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / ".parts", ignore_errors=True)  # the dask engine's partition results
+
+
+def _embedder_for_lineage(detector):
+    model = detector.model
+    return getattr(model, "embedder", None) if getattr(model, "use_embeddings", False) else None
 
 
 def _prevalence_reference(detector):
@@ -541,18 +584,35 @@ def _thresholds(detector) -> dict[str, float] | None:
     return None if th is None else {"low": th.low, "high": th.high}
 
 
-def _items(inputs: list[str], options: ReadOptions, progress: "AuditProgress | None") -> Iterator[Article | InputError]:
-    """Articles and errors from every input, one file at a time (so progress can count files)."""
-    files = list(iter_input_files(inputs, options))
+#: Yielded by :func:`_items` between partitions: the batch in progress is scored then.
+_BOUNDARY = object()
+
+
+def _items(inputs: list[str], options: ReadOptions, progress: "AuditProgress | None"):
+    """Articles and errors from every input, partition by partition (:mod:`mtdetect.partitions`),
+    with :data:`_BOUNDARY` after each partition (so batches never span two: the Dask engine
+    scores the same batches)."""
+    from .partitions import Partition, plan_partitions, read_partition
+
+    plan = list(plan_partitions(inputs, options, allow_stdin=True))
+    left: dict[str, int] = {}
+    for p in plan:
+        if isinstance(p, Partition):
+            for path in p.paths:
+                left[path] = left.get(path, 0) + 1
     if progress:
-        progress.set_total_files(sum(1 for f in files if not isinstance(f, InputError)))
-    for f in files:
-        if isinstance(f, InputError):
-            yield f
+        progress.set_total_files(len(left))
+    for p in plan:
+        if isinstance(p, InputError):
+            yield p
             continue
-        yield from read_articles([f], options)
+        yield from read_partition(p, options)
+        yield _BOUNDARY
         if progress:
-            progress.file_done()
+            for path in p.paths:
+                left[path] -= 1
+                if left[path] == 0:
+                    progress.file_done()
 
 
 # --------------------------------------------------------------------------- roll-ups

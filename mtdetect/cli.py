@@ -173,6 +173,9 @@ def audit(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if missing).")],
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for scoring.")] = 1,
     resume: Annotated[bool, typer.Option("--resume", help="Keep what --out holds and score only the missing articles.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="Where scoring runs: 'local' (this machine, --jobs processes) or 'dask' (a Dask cluster: --workers or --scheduler).")] = "local",
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="With --engine dask: start a local Dask cluster of N worker processes.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: the address of a running Dask scheduler (tcp://host:8786) instead of a local cluster.")] = None,
     model: ModelOpt = None,
     fast: FastOpt = False,
     deep: DeepOpt = False,
@@ -213,16 +216,25 @@ def audit(
       mtdetect audit export.csv --text-field body --source-field outlet --out audit-out
 
       mtdetect audit feeds/ --out audit-out --resume
+
+      mtdetect audit shards/*.parquet --out audit-out --engine dask --workers 2
     """
     from .audit import AuditConfig, AuditInterrupted, AuditProgress, run_audit
     from .model import BundleError
 
     options = _read_options(text_field, id_field, title_field, url_field, source_field, max_bytes)
+    if engine not in ("local", "dask"):
+        typer.echo(f"error: --engine must be 'local' or 'dask', not {engine!r}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if engine != "dask" and (workers is not None or scheduler):
+        typer.echo("error: --workers and --scheduler need --engine dask", err=True)
+        raise typer.Exit(EXIT_USAGE)
     config = AuditConfig(
         out=out, jobs=jobs, resume=resume, batch_size=batch_size, explain=explain,
         report_limit=report_limit, read_options=options, model=model, fast=fast,
         timeout=timeout or None, limits=_limits(max_chars, max_token_chars, max_sentences),
         deep=_deep_policy(deep, cascade), lineage=lineage,
+        engine=engine, workers=workers, scheduler=scheduler,
     )
     n_warnings = 0
 
@@ -234,9 +246,17 @@ def audit(
         elif not quiet and n_warnings == 21:
             typer.echo("warning: more warnings follow; see summary.json", err=True)
 
+    def show_cluster(client) -> None:
+        if not quiet:
+            workers = len(client.scheduler_info().get("workers", {}))
+            services = client.scheduler_info().get("services", {})
+            link = client.dashboard_link if "dashboard" in services else None
+            typer.echo(f"Dask cluster {client.scheduler.address}: {workers} worker(s)"
+                       + (f"; dashboard {link}" if link else ""), err=True)
+
     try:
         with AuditProgress(enabled=False if quiet else None) as progress:
-            result = run_audit(inputs, config, on_warning=warn, progress=progress)
+            result = run_audit(inputs, config, on_warning=warn, progress=progress, on_client=show_cluster)
     except (BundleError, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc

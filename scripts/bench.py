@@ -16,7 +16,8 @@ mode's memory never counts against another's:
   of end-to-end throughput to that floor;
 * cold start: wall time of ``mtdetect score FILE`` (a new process, one ~600-word article);
 * memory flatness: peak RSS when streaming 1k and 10k articles;
-* the batch audit (``mtdetect audit``, via ``run_audit``) with 1 and 2 worker processes:
+* the batch audit (``mtdetect audit``, via ``run_audit``) with 1 and 2 worker processes,
+  and with ``--dask-workers`` on a local Dask cluster (``--engine dask``; peak RSS per worker):
   end-to-end wall time, and steady throughput (articles/s once the workers have started,
   i.e. after the first batch is back), with its peak RSS (parent and workers);
 * with ``--accuracy``, each mode's accuracy on the shipped model's dev split, scored as at
@@ -33,6 +34,8 @@ Examples::
     python scripts/bench.py --memory-sizes 1000,10000 --cold-runs 5 --accuracy
     python scripts/bench.py --quick                          # a smoke run: 100 articles, no 10k
     python scripts/bench.py --modes fast --audit-articles 10000 --audit-jobs 1,2
+    python scripts/bench.py --modes fast,default --audit-articles 4000 --audit-jobs 1 --dask-workers 1,2 \
+        --cold-runs 0 --memory-sizes "" -n 200                # the scale-out figures of docs/scale-out.md
 """
 
 from __future__ import annotations
@@ -250,8 +253,9 @@ def run_mode(mode: str, articles_path: Path, encode_floor: bool) -> dict:
     return result
 
 
-def run_audit_mode(mode: str, articles_path: Path, jobs: int) -> dict:
-    """`mtdetect audit` of every article of ``articles_path`` with ``jobs`` processes (child)."""
+def run_audit_mode(mode: str, articles_path: Path, spec: str) -> dict:
+    """`mtdetect audit` of every article of ``articles_path`` (child): ``spec`` is a number of
+    processes for the local engine, or ``dask:N`` for a local Dask cluster of N workers."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from mtdetect.audit import AuditConfig, AuditProgress, run_audit
 
@@ -267,17 +271,25 @@ def run_audit_mode(mode: str, articles_path: Path, jobs: int) -> dict:
             self.marks.append((time.perf_counter(), n))
 
     marks = Marks()
+    engine, _, n = spec.rpartition(":")
+    jobs = int(n)
     with tempfile.TemporaryDirectory(prefix="mtdetect-bench-audit-") as out:
+        if engine == "dask":
+            config = AuditConfig(out=Path(out), engine="dask", workers=jobs, fast=(mode == "fast"), lineage=False)
+        else:
+            config = AuditConfig(out=Path(out), jobs=jobs, fast=(mode == "fast"), lineage=False)
         t0 = time.perf_counter()
-        result = run_audit(_inputs(articles_path), AuditConfig(out=Path(out), jobs=jobs, fast=(mode == "fast")),
-                           progress=marks)
+        result = run_audit(_inputs(articles_path), config, progress=marks)
         elapsed = time.perf_counter() - t0
     total = sum(n for _, n in marks.marks)
     first_t, first_n = marks.marks[0]
     steady_s = marks.marks[-1][0] - first_t
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    worker_rss = (max(result.worker_peak_rss_mb.values()) if result.worker_peak_rss_mb else None) if engine == "dask" \
+        else (children_kb / 1024.0 if jobs > 1 else None)
     return {
         "mode": mode,
+        "engine": engine or "local",
         "jobs": jobs,
         "articles": result.scored,
         "seconds": elapsed,
@@ -285,7 +297,7 @@ def run_audit_mode(mode: str, articles_path: Path, jobs: int) -> dict:
         "steady_articles_per_s": (total - first_n) / steady_s if steady_s > 0 else None,
         "startup_s": first_t - t0,
         "peak_rss_mb": _peak_rss_mb(),
-        "worker_peak_rss_mb": children_kb / 1024.0 if jobs > 1 else None,
+        "worker_peak_rss_mb": worker_rss,
     }
 
 
@@ -346,7 +358,7 @@ def _peak_rss_mb() -> float:
 
 # --- the parent: build data, spawn children, time cold starts, report -----------------------
 def _child(mode: str, articles_path: Path | None, encode_floor: bool, accuracy: bool = False,
-           audit_jobs: int | None = None) -> dict:
+           audit_jobs: int | str | None = None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode]
     if audit_jobs:
         cmd += ["--child-audit", str(audit_jobs), "--articles-dir", str(articles_path)]
@@ -452,12 +464,12 @@ def render_markdown(res: dict) -> str:
                              f"{_f(a['accuracy@0.5'])} | {_f(a['tpr@high'])} | {_f(a['fpr@high'])} | {_f(s.get('roc_auc'))} |")
     if res.get("audit"):
         lines += ["", "Batch audit (`mtdetect audit`, JSONL files of 500 articles; steady = after the first batch is back):",
-                  "", "| mode | processes | articles | wall (s) | articles/s end to end | articles/s steady | start-up (s) "
-                  "| peak RSS, parent / worker (MB) |", "|---|---|---|---|---|---|---|---|"]
+                  "", "| mode | engine | processes | articles | wall (s) | articles/s end to end | articles/s steady | start-up (s) "
+                  "| peak RSS, parent / worker (MB) |", "|---|---|---|---|---|---|---|---|---|"]
         for mode, rows in res["audit"].items():
             for r in rows:
                 worker = f"{r['worker_peak_rss_mb']:.0f}" if r.get("worker_peak_rss_mb") else "-"
-                lines.append(f"| {mode} | {r['jobs']} | {r['articles']} | {r['seconds']:.1f} | {r['articles_per_s']:.1f} | "
+                lines.append(f"| {mode} | {r.get('engine', 'local')} | {r['jobs']} | {r['articles']} | {r['seconds']:.1f} | {r['articles_per_s']:.1f} | "
                              f"{_f1(r['steady_articles_per_s'])} | {r['startup_s']:.2f} | {r['peak_rss_mb']:.0f} / {worker} |")
     if res.get("memory"):
         lines += ["", "| mode | articles streamed | peak RSS (MB) | articles/s |", "|---|---|---|---|"]
@@ -488,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--accuracy", action="store_true",
                     help="also evaluate each mode on the shipped dev split (../shared/data; uses the embedding cache)")
     ap.add_argument("--audit-jobs", default="1,2", help="process counts for the batch-audit measurement ('' to skip)")
+    ap.add_argument("--dask-workers", default="",
+                    help="worker counts of a local Dask cluster for the batch audit (--engine dask), e.g. 1,2")
     ap.add_argument("--audit-articles", type=int, default=None,
                     help="articles per batch audit (default: 4x --articles in fast mode, --articles in default mode)")
     ap.add_argument("--quick", action="store_true",
@@ -497,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     ap.add_argument("--articles-dir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--child-accuracy", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--child-audit", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--child-audit", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.child:
@@ -516,7 +530,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown mode(s) {sorted(unknown)}; choose from {MODES}")
     memory_modes = [m.strip() for m in (args.memory_modes or ",".join(modes)).split(",") if m.strip()]
     sizes = sorted({int(s) for s in args.memory_sizes.split(",") if s.strip()})
-    audit_jobs = [int(j) for j in args.audit_jobs.split(",") if j.strip()]
+    audit_jobs: list[int | str] = [int(j) for j in args.audit_jobs.split(",") if j.strip()]
+    audit_jobs += [f"dask:{int(w)}" for w in args.dask_workers.split(",") if w.strip()]
 
     def audit_size(mode: str) -> int:
         return args.audit_articles or (4 * args.articles if mode == "fast" else args.articles)
@@ -557,7 +572,8 @@ def main(argv: list[str] | None = None) -> int:
             if not path.exists():
                 write_shards(articles[:size], path)
             for jobs in audit_jobs:
-                say(f"[bench] {mode}: audit of {size} articles with {jobs} process(es)")
+                say(f"[bench] {mode}: audit of {size} articles with {jobs} process(es)"
+                    if isinstance(jobs, int) else f"[bench] {mode}: audit of {size} articles, {jobs} workers")
                 res["audit"].setdefault(mode, []).append(_child(mode, path, encode_floor=False, audit_jobs=jobs))
         if args.accuracy:
             for mode in modes:
