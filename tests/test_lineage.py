@@ -2,9 +2,11 @@
 
 Small hand-written pairs check exact aligned indices and typed differences; a generated
 feed with decoys (same names and topics, different text) checks that clustering joins the
-versions of one story and nothing else; the audit tests check the output contract,
-``--no-lineage`` and that lineage recomputed after an interrupted, resumed audit is the
-same as after an uninterrupted one.
+versions of one story and nothing else, and that the compact candidate index finds every
+true pair; the audit tests check the output contract, ``--no-lineage``, that a
+machine-translated copy's link becomes evidence on the copy's record (findings, combined
+p_mt, verdict), that computing the roll-ups again changes nothing, and that lineage
+recomputed after an interrupted, resumed audit is the same as after an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -15,18 +17,22 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from mtdetect.audit import AuditConfig, run_audit
+from mtdetect.audit import AuditConfig, run_audit, write_rollups
 from mtdetect.cli import app
 from mtdetect.detector import Detector, Prediction, Thresholds
 from mtdetect.lineage import compare_records
 from mtdetect.lineage.align import align
-from mtdetect.lineage.build import write_lineage
+from mtdetect.lineage.build import THRESHOLD_FAST, RecordStore, _article_text, find_links, write_lineage
 from mtdetect.lineage.compare import Version, compare_versions
 from mtdetect.lineage.diff import Segment, differences
+from mtdetect.lineage.index import PairStats, ShingleIndex, UnionFind, bucket_pairs, shingle_hashes
+from mtdetect.lineage.patch import combine, raises_score
 from mtdetect.lineage.relation import decide_relation
+from mtdetect.lineage.text import content_stems
 from mtdetect.types import Article
 
 RULES = Detector.load("rules")
@@ -265,6 +271,80 @@ def test_fake_embedder_path_finds_the_same_clusters(tmp_path, fake_embedder):
     assert fast == emb
 
 
+# --------------------------------------------------------------------------- the compact index
+
+def true_pairs(truth: dict[str, int]) -> set[frozenset]:
+    return {frozenset((a, b)) for a in truth for b in truth if a < b and truth[a] == truth[b]}
+
+
+def test_compact_index_finds_every_true_pair_and_links_no_decoy(tmp_path):
+    recs, truth = generated_feed()
+    store = RecordStore(write_articles(tmp_path, recs) / "articles.jsonl")
+    index = ShingleIndex(THRESHOLD_FAST)
+    for key, rec in store.scan():
+        index.add(key, content_stems(_article_text(rec)))
+    found = {frozenset((store.ids[a], store.ids[b])) for a, b in index.candidate_pairs()}
+    expected = true_pairs(truth)
+    assert len(expected) == 48 and expected <= found  # recall 1: the 6 pairs of each of 8 stories
+    assert len(found - expected) <= 2  # a random collision may pass the Jaccard check, then fails alignment
+    links = find_links(RecordStore(store.path))
+    assert {frozenset((store.ids[a], store.ids[b])) for a, b in links} == expected
+
+
+def test_minhash_signature_estimates_jaccard():
+    index = ShingleIndex(0.25)
+    words = [f"w{i}" for i in range(200)]
+    half, other, disjoint = set(words[:150]), set(words[50:]), {f"x{i}" for i in range(150)}
+    sig = index.signatures([shingle_hashes(s) for s in (half, other, disjoint)])
+    assert sig.shape == (3, 126) and sig.dtype == np.uint32
+    assert abs((sig[0] == sig[1]).mean() - 0.5) < 0.15  # true Jaccard 100/200
+    assert (sig[0] == sig[2]).mean() < 0.05
+    # the signature of a set does not depend on the order its shingles come in
+    assert (index.signatures([shingle_hashes(sorted(half, reverse=True))])[0] == sig[0]).all()
+
+
+def test_a_large_bucket_is_paired_through_a_window_and_counted():
+    codes = np.array([7] * 70 + [1, 2, 1], dtype=np.uint64)
+    stats = PairStats()
+    a, b = bucket_pairs(codes, np.arange(73), window=64, stats=stats)
+    pairs = set(zip(a.tolist(), b.tolist()))
+    assert (70, 72) in pairs and all(x < y for x, y in pairs)
+    big = {(x, y) for x, y in pairs if y < 70}
+    assert big == {(x, y) for y in range(70) for x in range(max(0, y - 64), y)}  # 64 predecessors each
+    assert len(pairs) == len(big) + 1
+    assert stats.capped_buckets == 1 and stats.capped_pairs == 70 * 69 // 2 - len(big)
+    uf = UnionFind()
+    for x, y in big:
+        uf.union(x, y)
+    assert uf.groups() == [list(range(70))]  # the window still joins the whole bucket
+
+
+def test_a_boilerplate_bucket_is_skipped_and_counted():
+    codes = np.array([7] * 70 + [1, 2, 1], dtype=np.uint64)
+    stats = PairStats()
+    a, b = bucket_pairs(codes, np.arange(73), window=64, stats=stats, max_bucket=50)
+    assert list(zip(a.tolist(), b.tolist())) == [(70, 72)]
+    assert (stats.skipped_buckets, stats.skipped_pairs, stats.capped_buckets) == (1, 70 * 69 // 2, 0)
+
+
+def test_index_memory_is_a_few_hundred_bytes_per_article():
+    import tracemalloc
+
+    rng = random.Random(1)
+    tracemalloc.start()
+    try:
+        index = ShingleIndex(0.25)
+        for key in range(10000):
+            index.add(key, {str(rng.randrange(10**6)) for _ in range(60)})
+        index._flush()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # a 126-byte sketch and an 8-byte key per article (+ a preallocated chunk), the bucket
+    # codes on disk; datasketch's MinHashLSH held about 12 KB per article
+    assert held < 10000 * 400
+
+
 # --------------------------------------------------------------------------- the audit
 
 class TracesModel:
@@ -328,7 +408,8 @@ def test_audit_output_contract(tmp_path):
 def test_no_lineage_turns_it_off(tmp_path):
     feed, _ = feed_file(tmp_path, 2)
     out = tmp_path / "out"
-    run_audit([str(feed)], AuditConfig(out=out, lineage=True), detector=Detector(TracesModel()))
+    assert AuditConfig(out=out).lineage is True  # on by default
+    run_audit([str(feed)], AuditConfig(out=out), detector=Detector(TracesModel()))
     assert (out / "lineage.jsonl").exists()
     run_audit([str(feed)], AuditConfig(out=out, lineage=False), detector=Detector(TracesModel()))
     assert not (out / "lineage.jsonl").exists()
@@ -349,6 +430,123 @@ def test_resume_after_a_kill_recomputes_the_same_lineage(tmp_path):
     assert (cut / "lineage.jsonl").read_text() == (full / "lineage.jsonl").read_text()
     assert (json.loads((cut / "summary.json").read_text())["lineage"]["links"]
             == json.loads((full / "summary.json").read_text())["lineage"]["links"])
+
+
+class UnsureTracesModel:
+    """Like :class:`TracesModel`, but the text alone leaves the machine-translated versions
+    unsure (p_mt 0.5 between the thresholds), so only the link can flag them."""
+
+    model_id = "unsure-traces"
+    thresholds = Thresholds(low=0.3, high=0.8)
+
+    def predict(self, analyses):
+        return [Prediction(article_p=0.5 if " a certain " in a.document.text else 0.05,
+                           sentence_p=tuple(0.2 for _ in a.document.sentences)) for a in analyses]
+
+
+#: The keys of every finding (mtdetect.types.Finding.to_dict), whichever recognizer made it.
+FINDING_KEYS = {"kind", "recognizer", "rule", "start", "end", "text", "score", "message", "suggestion",
+                "source_lang_hint"}
+
+
+def read_records(out: Path) -> dict[str, dict]:
+    return {r["id"]: r for r in map(json.loads, (out / "articles.jsonl").read_text().splitlines())}
+
+
+def test_the_finding_keys_are_those_of_the_recognizers(samples_dir):
+    rec = RULES.score(Article(id="x", text=(samples_dir / "mt_sco_summit_roundtrip.txt").read_text())).to_dict()
+    assert rec["findings"] and all(set(f) == FINDING_KEYS for f in rec["findings"])
+
+
+def test_a_machine_translated_copy_gets_its_link_as_evidence(tmp_path):
+    feed, rows = feed_file(tmp_path, 2)
+    out = tmp_path / "out"
+    run_audit([str(feed)], AuditConfig(out=out), detector=Detector(UnsureTracesModel()))
+    texts = {r["id"]: r["text"] for r in rows}
+    recs = read_records(out)
+    links = {link["copy"]: (c["cluster"], link)
+             for c in map(json.loads, (out / "lineage.jsonl").read_text().splitlines()) for link in c["links"]}
+    for k in range(2):
+        cid, sid = f"s{k}-mt", f"s{k}-orig"
+        cluster, link = links[cid]
+        assert (link["relation"], link["source"]) == ("machine_translated_copy", sid)
+        cp = recs[cid]
+        conf = link["confidence"]
+        # the text-only score is kept; p_mt is the noisy-OR with the link confidence
+        assert cp["p_mt_text"] == 0.5
+        assert cp["p_mt"] == round(1 - (1 - 0.5) * (1 - conf), 4) == round(combine(0.5, conf), 4)
+        assert conf >= 0.6 and cp["p_mt"] >= 0.8
+        assert (cp["verdict_text"], cp["verdict"]) == ("unsure", "machine_translated")
+        assert cp["lineage"] == {"cluster": cluster, "source": sid, "relation": "machine_translated_copy",
+                                 "confidence": conf}
+        lin = [f for f in cp["findings"] if f["recognizer"] == "lineage"]
+        assert lin and all(set(f) == FINDING_KEYS for f in lin)
+        for f in lin:
+            assert sid in f["message"] and texts[cid][f["start"]:f["end"]] == f["text"]
+        # the link itself, on a reworded span, with the source's wording as the suggestion
+        (whole,) = [f for f in lin if f["kind"] == "machine_translated_copy"]
+        assert whole["score"] == conf and whole["suggestion"] and whole["suggestion"] in texts[sid]
+        assert whole["text"] != whole["suggestion"]
+        # the typed differences of lineage.jsonl are on the record too (the garbled surname)
+        assert link["findings"] and all(f in lin for f in link["findings"])
+        assert any(f["kind"] in ("name_changed", "garbled_name") for f in lin)
+        # each finding sits in the sentence that contains it, whose score is raised the same way
+        for f in lin:
+            (sent,) = [s for s in cp["sentences"] if s["start"] <= f["start"] < s["end"]]
+            assert f in sent["findings"]
+            assert (sent["p_mt_text"], sent["p_mt"]) == (0.2, round(combine(0.2, conf), 4))
+        untouched = [s for s in cp["sentences"] if not s["findings"]]
+        assert untouched and all(s["p_mt"] == 0.2 and "p_mt_text" not in s for s in untouched)
+        # the original is not a copy: nothing added
+        orig = recs[sid]
+        assert "p_mt_text" not in orig and "lineage" not in orig and orig["verdict"] == "human"
+        assert not [f for f in orig["findings"] if f["recognizer"] == "lineage"]
+    # the roll-ups count the combined verdicts and show the copies' scored views
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["verdicts"]["machine_translated"] == 2 and summary["verdicts"]["unsure"] == 0
+    assert summary["lineage"]["copies_patched"] == 2
+    csv_verdicts = {line.split(",")[0]: line for line in (out / "articles.csv").read_text().splitlines()}
+    assert ",machine_translated," in csv_verdicts["s0-mt"]
+    html = (out / "report.html").read_text()
+    assert 'id="a-s0-mt"' in html and 'href="#a-s1-mt"' in html
+
+
+def test_notices_that_differ_only_in_a_number_are_not_evidence(tmp_path):
+    text = "The council approved the new budget on Monday after a long debate. Story {} ends here."
+    recs = [record(f"n{i}", text.format(i)) for i in (17, 18, 19)]
+    out = write_articles(tmp_path, recs)
+    before = (out / "articles.jsonl").read_bytes()
+    result = write_lineage(out, thresholds={"low": 0.5, "high": 0.8})
+    (cluster,) = [json.loads(line) for line in (out / "lineage.jsonl").read_text().splitlines()]
+    assert len(cluster["articles"]) == 3 and cluster["links"]
+    assert all({d["kind"] for d in link["differences"]} <= {"number_changed"} for link in cluster["links"])
+    # whatever the relation model calls them, two sentences and a new number are no translation
+    assert not any(raises_score(link) for link in cluster["links"])
+    assert result.summary["copies_patched"] == 0 and (out / "articles.jsonl").read_bytes() == before
+
+
+def test_rollups_again_resume_and_no_lineage_are_idempotent(tmp_path):
+    feed, _ = feed_file(tmp_path, 3)
+    out, plain = tmp_path / "out", tmp_path / "plain"
+    detector = Detector(UnsureTracesModel())
+    run_audit([str(feed)], AuditConfig(out=out), detector=detector)
+    names = ("articles.jsonl", "lineage.jsonl", "articles.csv", "sources.csv")
+    first = {n: (out / n).read_bytes() for n in names}
+    assert first["articles.jsonl"].count(b'"p_mt_text"') >= 3
+    write_rollups(out, inputs=[str(feed)], model_id="unsure-traces", thresholds={"low": 0.3, "high": 0.8},
+                  duplicates=0, duplicate_examples=[], report_limit=500, elapsed=0.0, scored_this_run=0,
+                  lineage=True)
+    assert {n: (out / n).read_bytes() for n in names} == first
+    run_audit([str(feed)], AuditConfig(out=out, resume=True), detector=detector)
+    assert {n: (out / n).read_bytes() for n in names} == first
+    # without lineage, the records are exactly the detector's again
+    run_audit([str(feed)], AuditConfig(out=out, resume=True, lineage=False), detector=detector)
+    run_audit([str(feed)], AuditConfig(out=plain, lineage=False), detector=detector)
+    assert (out / "articles.jsonl").read_bytes() == (plain / "articles.jsonl").read_bytes()
+    assert b"p_mt_text" not in (plain / "articles.jsonl").read_bytes()
+    # and with lineage again, the patched file comes back
+    run_audit([str(feed)], AuditConfig(out=out, resume=True), detector=detector)
+    assert {n: (out / n).read_bytes() for n in names} == first
 
 
 # --------------------------------------------------------------------------- mtdetect compare

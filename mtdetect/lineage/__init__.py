@@ -7,6 +7,8 @@
 * :mod:`.relation` decides ``machine_translated_copy`` / ``copy`` / ``rewrite`` and the
   likely original;
 * :mod:`.build` runs all of it over an audit's ``articles.jsonl`` into ``lineage.jsonl``;
+* :mod:`.patch` turns each machine-translated copy's link into evidence on the copy's own
+  record (lineage findings, ``p_mt`` combined with the link confidence, the verdict);
 * :func:`compare_records` and :func:`render_text` serve ``mtdetect compare A B``.
 """
 
@@ -19,8 +21,8 @@ from .relation import decide_relation, direction_logit, rank_versions
 
 LINEAGE_FILE = "lineage.jsonl"
 
-__all__ = ["LINEAGE_FILE", "Comparison", "Version", "compare_records", "compare_versions", "render_text",
-           "write_lineage"]
+__all__ = ["LINEAGE_FILE", "Comparison", "Version", "compare_records", "compare_versions", "lineage_findings",
+           "render_text", "write_lineage"]
 
 
 def write_lineage(out, **kwargs):

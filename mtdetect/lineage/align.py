@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,6 +41,7 @@ class AlignedPair:
         return {"source": list(self.source), "copy": list(self.copy), "similarity": round(self.similarity, 3)}
 
 
+@lru_cache(maxsize=4096)
 def _bag(text: str) -> frozenset[str]:
     bag = content_stems(text)
     return bag if len(bag) >= 2 else word_stems(text)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .align import AlignedPair, align, reorder_share, similarity_matrix
 from .diff import FINDING_KINDS, Difference, Segment, differences
+from .patch import RECOGNIZER
 from .text import name_tokens, tokens
 
 
@@ -33,15 +34,19 @@ class Version:
 
     @classmethod
     def from_record(cls, rec: dict[str, Any]) -> "Version":
+        """The record as the detector scored it: evidence an earlier lineage run added to a
+        copy (``lineage`` findings, the combined ``p_mt``; see :mod:`.patch`) is left out, so
+        lineage never feeds on its own output."""
         sents = tuple(
             {"index": int(s.get("index", i)), "start": int(s.get("start") or 0), "end": int(s.get("end") or 0),
-             "text": str(s.get("text") or ""), "p_mt": s.get("p_mt"), "findings": list(s.get("findings") or ())}
+             "text": str(s.get("text") or ""), "p_mt": s.get("p_mt_text", s.get("p_mt")),
+             "findings": [f for f in s.get("findings") or () if f.get("recognizer") != RECOGNIZER]}
             for i, s in enumerate(rec.get("sentences") or ())
         )
-        p = rec.get("p_mt")
+        p = rec.get("p_mt_text", rec.get("p_mt"))
         return cls(id=str(rec.get("id")), sentences=sents, p_mt=None if p is None else float(p),
                    published=rec.get("published") or None, title=rec.get("title"),
-                   source=rec.get("source"), verdict=rec.get("verdict"))
+                   source=rec.get("source"), verdict=rec.get("verdict_text", rec.get("verdict")))
 
     @property
     def texts(self) -> list[str]:

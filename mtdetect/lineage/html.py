@@ -13,6 +13,7 @@ from html import escape
 from typing import Any
 
 from .compare import Comparison
+from .patch import combine, raises_score
 
 _STYLE = """<style>
 .lin{background:#fff;border:1px solid #ddd;border-radius:6px;margin:14px 0;padding:12px 16px}
@@ -115,11 +116,15 @@ def cluster_html(record: dict[str, Any], comps: Sequence[tuple[Comparison, dict]
         versions[comp.source.id] = comp.source
         versions[comp.copy.id] = comp.copy
     original = record.get("likely_original")
+    # a machine-translated copy's p_mt in articles.jsonl includes its link (see .patch)
+    raised = {link["copy"]: float(link["confidence"]) for _, link in comps if raises_score(link)}
     lines = [f'<section class="lin" id="lineage-{_e(cluster)}">',
              f"<h3>Cluster {_e(cluster)}: {len(record['articles'])} versions of one story"
              + (f" · likely original {_e(original)}" if original else " · original not determined") + "</h3>",
              "<ul>"]
-    for aid in record["articles"]:
+    listed = [a for a in record["articles"] if a in versions or a == original]
+    listed += [a for a in record["articles"] if a not in versions and a != original][:max(0, 50 - len(listed))]
+    for aid in listed:
         v = versions.get(aid)
         bits = [f'<b id="{_e(_anchor(cluster, aid))}">{_e(aid)}</b>']
         if v is not None:
@@ -127,7 +132,10 @@ def cluster_html(record: dict[str, Any], comps: Sequence[tuple[Comparison, dict]
                 bits.append(_e(v.title))
             if v.source:
                 bits.append(f"outlet {_e(v.source)}")
-            if v.p_mt is not None:
+            if v.p_mt is not None and aid in raised:
+                bits.append(f"p_mt {combine(v.p_mt, raised[aid]):.2f} (text alone {v.p_mt:.2f}, "
+                            f"raised by the link)")
+            elif v.p_mt is not None:
                 bits.append(f"p_mt {v.p_mt:.2f}")
             if v.published:
                 bits.append(f"published {_e(v.published)}")
@@ -137,6 +145,10 @@ def cluster_html(record: dict[str, Any], comps: Sequence[tuple[Comparison, dict]
             bits.append(f'<a href="#a-{_e(aid)}">scored view</a>')
         lines.append("<li>" + " · ".join(bits) + "</li>")
     lines.append("</ul>")
+    n_links = len(record.get("links") or ())
+    if len(listed) < len(record["articles"]) or len(comps) < n_links:
+        lines.append(f'<p class="note">Showing {len(comps)} of {n_links} links and {len(listed)} of '
+                     f'{len(record["articles"])} articles; all are in lineage.jsonl.</p>')
     lines.extend(link_html(cluster, comp, link) for comp, link in comps)
     lines.append("</section>")
     return "\n".join(lines)

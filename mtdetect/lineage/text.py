@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Words with inner apostrophes or hyphens kept whole; numbers with their separators.
 _TOKEN_RE = re.compile(r"\d[\d.,]*\d|\d|\w+(?:['’]\w+)*", re.UNICODE)
@@ -43,9 +44,22 @@ class Token:
         return self.text[:1].isupper()
 
 
+#: Texts up to this long (sentences) are tokenised once and remembered.
+_CACHED_CHARS = 1000
+
+
 def tokens(text: str, base: int = 0) -> list[Token]:
     """The words and numbers of ``text``; offsets are shifted by ``base``."""
+    if base == 0 and len(text) <= _CACHED_CHARS:
+        return list(_sentence_tokens(text))
     return [Token(m.start() + base, m.end() + base, m.group()) for m in _TOKEN_RE.finditer(text)]
+
+
+@lru_cache(maxsize=4096)
+def _sentence_tokens(text: str) -> tuple[Token, ...]:
+    # a sentence is compared with each candidate version of its article: tokenise it once
+    # (lineage's record cache holds about this many sentences)
+    return tuple(Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text))
 
 
 def stem(word: str) -> str:
@@ -58,12 +72,12 @@ def stem(word: str) -> str:
 
 def content_stems(text: str) -> frozenset[str]:
     """Stems of the content words (not function words) of ``text``."""
-    return frozenset(stem(t.text) for t in tokens(text) if t.lower not in STOPWORDS)
+    return frozenset(stem(w) for w in _TOKEN_RE.findall(text) if w.lower() not in STOPWORDS)
 
 
 def word_stems(text: str) -> frozenset[str]:
     """Stems of all words of ``text``."""
-    return frozenset(stem(t.text) for t in tokens(text))
+    return frozenset(stem(w) for w in _TOKEN_RE.findall(text))
 
 
 def numbers(toks: list[Token]) -> list[str]:

@@ -7,6 +7,10 @@ versions (exact copies, reworded copies, a version with sentences dropped). Each
 in its own process, so that its peak RSS is its own:
 
     python scripts/experiments/lineage_scale.py --sizes 10000 100000 --out /tmp/lineage-scale
+
+``--hash-embedder`` also runs the embedding path (the random-hyperplane index over lead
+sentences) with a cheap deterministic embedder (hashed bag of words, 384 dimensions, the
+width of MiniLM), so its memory can be measured without loading a model.
 """
 
 from __future__ import annotations
@@ -71,13 +75,33 @@ def generate(path: Path, n: int, cluster_share: float, seed: int = 0) -> dict[st
     return truth
 
 
-def run_one(folder: Path) -> None:
+class HashEmbedder:
+    """Sentence vectors from hashed words (4 signed buckets of 384 per word): texts that
+    share words get similar vectors, and nothing is loaded."""
+
+    dim = 384
+
+    def encode(self, texts):
+        import zlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in t.lower().split():
+                h = zlib.crc32(w.strip(".,").encode())
+                for k in range(4):
+                    out[i, (h >> (8 * k)) % self.dim] += 1.0 if (h >> (k + 28)) & 1 else -1.0
+        return out
+
+
+def run_one(folder: Path, hash_embedder: bool = False) -> None:
     """Child process: lineage over folder/articles.jsonl; prints measurements as JSON."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from mtdetect.lineage.build import write_lineage
 
     t = time.time()
-    res = write_lineage(folder, html_limit=20)
+    res = write_lineage(folder, html_limit=20, embedder=HashEmbedder() if hash_embedder else None)
     seconds = time.time() - t
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"seconds": round(seconds, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
@@ -89,10 +113,11 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     ap.add_argument("--out", type=Path, default=Path("/tmp/lineage-scale"))
     ap.add_argument("--cluster-share", type=float, default=0.1)
+    ap.add_argument("--hash-embedder", action="store_true")
     ap.add_argument("--child", type=Path)
     args = ap.parse_args()
     if args.child:
-        run_one(args.child)
+        run_one(args.child, args.hash_embedder)
         return
     for n in args.sizes:
         folder = args.out / str(n)
@@ -100,7 +125,8 @@ def main() -> None:
         t = time.time()
         truth = generate(folder / "articles.jsonl", n, args.cluster_share)
         gen_s = time.time() - t
-        res = subprocess.run([sys.executable, __file__, "--child", str(folder)], capture_output=True, text=True)
+        res = subprocess.run([sys.executable, __file__, "--child", str(folder)]
+                             + (["--hash-embedder"] if args.hash_embedder else []), capture_output=True, text=True)
         if res.returncode:
             print(res.stderr, file=sys.stderr)
             continue
