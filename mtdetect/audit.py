@@ -48,6 +48,7 @@ from .types import Article, InputError
 ARTICLES_FILE = "articles.jsonl"
 ERRORS_FILE = "errors.jsonl"
 ARTICLES_CSV = "articles.csv"
+ARTICLES_PARQUET = "articles.parquet"
 SUMMARY_FILE = "summary.json"
 SOURCES_CSV = "sources.csv"
 REPORT_FILE = "report.html"
@@ -138,7 +139,11 @@ class OutletStats:
     flagged: int = 0
     unsure: int = 0
     sum_p: float = 0.0
-    sum_p2: float = 0.0
+    #: The estimated MT share reads the text-only scores (``p_mt_text``, ``verdict_text``
+    #: when lineage raised a copy's score): its reference error rates were measured on them.
+    text_sum_p: float = 0.0
+    text_sum_p2: float = 0.0
+    text_flagged: int = 0
     artifacts: Counter = field(default_factory=Counter)
     languages: Counter = field(default_factory=Counter)
 
@@ -147,9 +152,11 @@ class OutletStats:
         verdict = rec.get("verdict")
         self.flagged += verdict == "machine_translated"
         self.unsure += verdict == "unsure"
-        p = float(rec.get("p_mt") or 0.0)
-        self.sum_p += p
-        self.sum_p2 += p * p
+        self.sum_p += float(rec.get("p_mt") or 0.0)
+        p_text = float(rec.get("p_mt_text", rec.get("p_mt")) or 0.0)
+        self.text_sum_p += p_text
+        self.text_sum_p2 += p_text * p_text
+        self.text_flagged += rec.get("verdict_text", verdict) == "machine_translated"
         for f in rec.get("findings") or ():
             self.artifacts[f"{f.get('kind')}/{f.get('rule')}"] += 1
         if rec.get("source_lang_hint") and verdict != "human":
@@ -180,7 +187,7 @@ class OutletStats:
         from .prevalence import ScoreSums, estimate
 
         # flagged counts p_mt >= the high threshold: the cut of the reference's TPR/FPR
-        est = estimate(ScoreSums(self.articles, self.sum_p, self.sum_p2, self.flagged), reference)
+        est = estimate(ScoreSums(self.articles, self.text_sum_p, self.text_sum_p2, self.text_flagged), reference)
         return {k: v for k, v in est.to_dict().items() if k in ESTIMATE_COLUMNS}
 
 
@@ -471,7 +478,6 @@ def run_audit(
         # in the summary (embeddings load lazily, so this costs little).
         detector = load_detector(config.model, config.fast, config.timeout, config.limits, config.deep)
     runner: _InProcess | _Pool = _InProcess(detector, config.explain) if config.jobs == 1 else _Pool(config)
-    model_id = detector.model.model_id
 
     articles_out, errors_out = _Appender(articles_path), _Appender(errors_path)
     pending: deque[Callable[[], list[dict[str, Any]]]] = deque()
@@ -537,13 +543,20 @@ def run_audit(
     if interrupted:
         raise AuditInterrupted(f"interrupted; {result.scored} articles written this run; rerun with --resume to finish")
 
-    result.summary = write_rollups(
+    result.summary = finish_audit(out, inputs, config, detector, result, state.duplicate_examples, started)
+    return result
+
+
+def finish_audit(out: Path, inputs: list[str], config: AuditConfig, detector, result: AuditResult,
+                 duplicate_examples: list[dict[str, Any]], started: float) -> dict[str, Any]:
+    """The roll-ups of a finished scoring pass (both engines)."""
+    return write_rollups(
         out,
         inputs=inputs,
-        model_id=model_id,
+        model_id=detector.model.model_id,
         thresholds=_thresholds(detector),
         duplicates=result.duplicates,
-        duplicate_examples=state.duplicate_examples,
+        duplicate_examples=duplicate_examples,
         report_limit=config.report_limit,
         elapsed=time.time() - started,
         scored_this_run=result.scored,
@@ -551,14 +564,14 @@ def run_audit(
         lineage=config.lineage,
         lineage_embedder=_embedder_for_lineage(detector),
     )
-    return result
 
 
 def clear_outputs(out: Path) -> None:
     """Remove what an earlier audit wrote to ``out`` (a new audit, not a resume)."""
     import shutil
 
-    for name in (ARTICLES_FILE, ERRORS_FILE, ARTICLES_CSV, SUMMARY_FILE, SOURCES_CSV, REPORT_FILE, LINEAGE_FILE):
+    for name in (ARTICLES_FILE, ERRORS_FILE, ARTICLES_CSV, ARTICLES_PARQUET, SUMMARY_FILE, SOURCES_CSV, REPORT_FILE,
+                 LINEAGE_FILE):
         (out / name).unlink(missing_ok=True)
     shutil.rmtree(out / ".parts", ignore_errors=True)  # the dask engine's partition results
 
@@ -656,6 +669,10 @@ def write_rollups(
     outlets: dict[str, OutletStats] = defaultdict(OutletStats)
     overall = OutletStats()
     flagged_heap: list[tuple[float, int, dict[str, Any]]] = []
+    from .parquet_out import write_articles_parquet
+
+    # one row per article, findings and sentences as nested columns (about 1% of the audit's time)
+    write_articles_parquet(out / ARTICLES_FILE, out / ARTICLES_PARQUET)
     with _AtomicFile(out / ARTICLES_CSV) as csv_fh:
         writer = csv.DictWriter(csv_fh, fieldnames=ARTICLE_CSV_COLUMNS)
         writer.writeheader()
@@ -727,15 +744,22 @@ def write_rollups(
 
 
 class _AtomicFile:
-    """A text file written under a temporary name and renamed into place on success."""
+    """A file written under a temporary name and renamed into place on success (text by
+    default; ``binary=True`` for bytes). It gets the permissions of the file it replaces,
+    else those the umask gives a new file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, binary: bool = False) -> None:
         self.path = path
+        self.binary = binary
 
-    def __enter__(self) -> TextIO:
+    def __enter__(self):
         fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        os.chmod(self._tmp, 0o666 & ~_current_umask())  # mkstemp's 0600 would surprise users
-        self._fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        try:
+            mode = os.stat(self.path).st_mode & 0o7777
+        except OSError:
+            mode = 0o666 & ~_current_umask()  # mkstemp's 0600 would surprise users
+        os.chmod(self._tmp, mode)
+        self._fh = os.fdopen(fd, "wb") if self.binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self._fh
 
     def __exit__(self, exc_type, exc, tb) -> None:

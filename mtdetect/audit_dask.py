@@ -101,9 +101,11 @@ def worker_detector(settings: WorkerSettings):
 
         det = load_detector(settings.model, settings.fast, settings.timeout, settings.limits, settings.deep)
         if settings.torch_threads and getattr(det.model, "use_embeddings", False):
-            import torch
-
-            torch.set_num_threads(settings.torch_threads)
+            # Dask's nanny starts workers with OMP_NUM_THREADS=1; the encoder applies its own
+            # thread count in the thread that encodes
+            det.model.ensure_embedder()
+            if hasattr(det.model.embedder, "threads"):
+                det.model.embedder.threads = settings.torch_threads
         LOADS["count"] += 1
     _DETECTORS[key] = det
     while len(_DETECTORS) > _KEEP_DETECTORS:
@@ -262,8 +264,8 @@ def run_dask_audit(
     from distributed.client import FutureCancelledError
 
     from .audit import (
-        ARTICLES_FILE, ERRORS_FILE, AuditInterrupted, AuditResult, _AtomicFile, _error_key, _prevalence_reference,
-        _thresholds, clear_outputs, error_record, load_detector, write_rollups,
+        ARTICLES_FILE, ERRORS_FILE, AuditInterrupted, AuditResult, _AtomicFile, _error_key, clear_outputs,
+        error_record, finish_audit, load_detector,
     )
     from .budget import install_term_handler, restore_term_handler
 
@@ -395,22 +397,7 @@ def run_dask_audit(
         if stale.name not in planned:  # an input changed or is no longer audited
             stale.unlink(missing_ok=True)
 
-    from .audit import _embedder_for_lineage
-
-    result.summary = write_rollups(
-        out,
-        inputs=inputs,
-        model_id=detector.model.model_id,
-        thresholds=_thresholds(detector),
-        duplicates=duplicates,
-        duplicate_examples=duplicate_examples,
-        report_limit=config.report_limit,
-        elapsed=time.time() - started,
-        scored_this_run=result.scored,
-        prevalence_reference=_prevalence_reference(detector),
-        lineage=config.lineage,
-        lineage_embedder=_embedder_for_lineage(detector),
-    )
+    result.summary = finish_audit(out, inputs, config, detector, result, duplicate_examples, started)
     return result
 
 

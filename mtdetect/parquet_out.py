@@ -95,6 +95,13 @@ ARTICLES_SCHEMA = pa.schema(
         *(pa.field(name, pa.string()) for name in _STRING_COLUMNS),
         pa.field("p_mt", pa.float64()),
         pa.field("verdict", pa.string()),
+        # the detector's own score and verdict, before a lineage link raised them (else equal)
+        pa.field("p_mt_text", pa.float64()),
+        pa.field("verdict_text", pa.string()),
+        # the machine-translated-copy link behind a raised score (null when there is none)
+        pa.field("lineage_cluster", pa.string()),
+        pa.field("lineage_source", pa.string()),
+        pa.field("lineage_confidence", pa.float64()),
         pa.field("source_lang_hint", pa.string()),
         pa.field("source_lang_confidence", pa.float64()),
         pa.field("model", pa.string()),
@@ -103,7 +110,7 @@ ARTICLES_SCHEMA = pa.schema(
         pa.field("findings", pa.list_(pa.field("element", FINDING_TYPE))),
         pa.field("sentences", pa.list_(pa.field("element", SENTENCE_TYPE))),
     ],
-    metadata={"mtdetect.table": "articles", "mtdetect.schema_version": "1"},
+    metadata={"mtdetect.table": "articles", "mtdetect.schema_version": "2"},
 )
 
 _FINDING_STRINGS = ("text", "kind", "recognizer", "rule", "message", "suggestion", "source_lang_hint")
@@ -187,6 +194,12 @@ def _table(records: list[dict[str, Any]]) -> pa.Table:
             columns[name].append(_string(record.get(name)))
         columns["p_mt"].append(_float(record.get("p_mt")))
         columns["verdict"].append(_string(record.get("verdict")))
+        columns["p_mt_text"].append(_float(record.get("p_mt_text", record.get("p_mt"))))
+        columns["verdict_text"].append(_string(record.get("verdict_text", record.get("verdict"))))
+        link = record.get("lineage") if isinstance(record.get("lineage"), dict) else {}
+        columns["lineage_cluster"].append(_string(link.get("cluster")))
+        columns["lineage_source"].append(_string(link.get("source")))
+        columns["lineage_confidence"].append(_float(link.get("confidence")))
         columns["source_lang_hint"].append(_string(record.get("source_lang_hint")))
         columns["source_lang_confidence"].append(_float(record.get("source_lang_confidence")))
         columns["model"].append(_string(record.get("model")))

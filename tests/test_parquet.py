@@ -419,3 +419,35 @@ def test_cli_score_reads_parquet(tmp_path):
     assert objs[0]["verdict"] == "machine_translated" and objs[0]["findings"]
     assert objs[1]["error"] is None and objs[1]["path"] == str(path)
     assert objs[2]["error"] == f"{path}:3: row 3: missing 'text' value"
+
+
+def test_text_only_score_and_lineage_link_columns(tmp_path):
+    src = tmp_path / "articles.jsonl"
+    plain = {"id": "a", "p_mt": 0.2, "verdict": "human", "findings": [], "sentences": []}
+    raised = {"id": "b", "p_mt": 0.97, "verdict": "machine_translated", "p_mt_text": 0.4, "verdict_text": "unsure",
+              "lineage": {"cluster": "c3", "source": "a", "relation": "machine_translated_copy", "confidence": 0.95},
+              "findings": [], "sentences": []}
+    src.write_text("".join(json.dumps(r) + "\n" for r in (plain, raised)), encoding="utf-8")
+    write_articles_parquet(src, tmp_path / "out.parquet")
+    rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert [(r["p_mt"], r["p_mt_text"], r["verdict_text"]) for r in rows] == [(0.2, 0.2, "human"), (0.97, 0.4, "unsure")]
+    assert [(r["lineage_cluster"], r["lineage_source"], r["lineage_confidence"]) for r in rows] == [
+        (None, None, None), ("c3", "a", 0.95)]
+
+
+def test_every_audit_writes_articles_parquet_beside_articles_jsonl(tmp_path):
+    from mtdetect.audit import AuditConfig, run_audit
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"n{i}", "source": "s", "text": f"Mr. XI met Kim Jong one on day {i}. "
+                                        "The talks were held at a high -level."}) + "\n" for i in range(3))
+                    + "{broken\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_audit([str(feed)], AuditConfig(out=out, fast=True))
+    records = [json.loads(x) for x in (out / "articles.jsonl").read_text().splitlines()]
+    table = pq.read_table(out / "articles.parquet")
+    assert table.schema.equals(ARTICLES_SCHEMA)
+    assert table.column("id").to_pylist() == [r["id"] for r in records] == ["n0", "n1", "n2"]
+    assert table.column("p_mt").to_pylist() == [r["p_mt"] for r in records]
+    assert table.column("n_findings").to_pylist() == [len(r["findings"]) for r in records]
+    assert all(n > 0 for n in table.column("n_findings").to_pylist())

@@ -419,3 +419,22 @@ def test_without_a_reference_the_estimate_columns_are_empty(tmp_path):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["est_mt_share"] is None and summary["prevalence"]["method"] is None
     assert "share flagged" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_estimated_share_reads_text_only_scores_when_lineage_raised_a_copy():
+    """Lineage raises a copy's p_mt (and verdict) by its link; the estimate's reference error
+    rates were measured on text-only scores, so it must read p_mt_text / verdict_text."""
+    from mtdetect.audit import OutletStats
+
+    ref = small_reference()
+    plain, raised = OutletStats(), OutletStats()
+    for i, p in enumerate([0.9, 0.3, 0.2, 0.7, 0.1, 0.4]):
+        verdict = "machine_translated" if p >= 0.65 else "human"
+        plain.add({"p_mt": p, "verdict": verdict})
+        if i in (1, 2):  # two copies raised by their lineage links
+            raised.add({"p_mt": 0.99, "verdict": "machine_translated", "p_mt_text": p, "verdict_text": verdict})
+        else:
+            raised.add({"p_mt": p, "verdict": verdict})
+    assert raised.estimated_share(ref) == plain.estimated_share(ref)
+    assert raised.flagged == plain.flagged + 2  # the share flagged shows the combined verdicts
+    assert raised.row("x", ref)["mean_p_mt"] > plain.row("x", ref)["mean_p_mt"]

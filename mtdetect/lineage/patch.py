@@ -40,8 +40,6 @@ that neither need a patch nor carry an old one are copied byte for byte.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -207,34 +205,6 @@ def _encode(rec: dict[str, Any]) -> bytes:
     return (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-class _AtomicBinary:
-    """A binary file written under a temporary name, renamed into place on success, with
-    the permissions of the file it replaces."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self):
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            os.chmod(self._tmp, os.stat(self.path).st_mode & 0o7777)
-        except OSError:
-            pass
-        self._fh = os.fdopen(fd, "wb")
-        return self._fh
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self._fh.flush()
-                os.fsync(self._fh.fileno())
-        finally:
-            self._fh.close()
-        if exc_type is None:
-            os.replace(self._tmp, self.path)
-        else:
-            os.unlink(self._tmp)
-
 
 def rewrite_articles(path: Path, patches: dict[int, dict[str, Any]], stale: set[int] | frozenset = frozenset(),
                      thresholds: dict[str, float] | None = None) -> int:
@@ -242,7 +212,9 @@ def rewrite_articles(path: Path, patches: dict[int, dict[str, Any]], stale: set[
     the text-only records; lines at ``stale`` offsets (patched by an earlier run) are
     restored first. Every other line is copied as it is. Returns the records changed."""
     changed = 0
-    with path.open("rb") as src, _AtomicBinary(path) as dst:
+    from ..audit import _AtomicFile
+
+    with path.open("rb") as src, _AtomicFile(path, binary=True) as dst:
         offset = 0
         for line in src:
             start, offset = offset, offset + len(line)
