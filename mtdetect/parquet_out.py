@@ -163,16 +163,11 @@ def _current_umask() -> int:
 
 def _article_records(path: Path) -> Iterator[dict[str, Any]]:
     """The article records of a JSON Lines file, skipping everything else."""
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and not record.get("error"):
-                yield record
+    from .audit import iter_jsonl
+
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    return (record for record in iter_jsonl(path) if not record.get("error"))
 
 
 def _batches(records: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

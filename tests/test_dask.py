@@ -31,16 +31,7 @@ from mtdetect.io import ReadOptions  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 
-SENTENCES = [
-    "The council approved the new budget on Monday after a long debate.",
-    "Mr. XI called for a high -level dialogue between the two countries.",
-    "Images broadcast in a common flow showed the leaders shaking hands.",
-    "The harbour reopened once the storm had passed.",
-    "The North Korean leader Kim Jong one received the delegation.",
-    "Schools will close early on Friday because of the heat.",
-    "The leaders met at the top of the Shanghai Cooperation Organisation.",
-    "Shop owners said the works had cut their trade by half.",
-]
+from test_audit_process import SENTENCES  # noqa: E402 - the same eight sentences
 
 
 def story(i: int, n: int = 4) -> str:
