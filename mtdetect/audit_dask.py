@@ -234,6 +234,36 @@ def _cluster(config: "AuditConfig"):
     return Client(cluster), cluster
 
 
+def _worker_environment():
+    """Dask's settings for the worker processes this audit's LocalCluster starts (also those
+    restarted after a death), as a context manager.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which makes glibc
+    hand memory back after nearly every free: measured here, it slows the default mode's
+    scoring in a worker from 32.8 to 24.0 articles/s. The encoder already trims after each
+    batch (:func:`mtdetect.embeddings._release_free_memory`), so the audit drops it.
+    """
+    import contextlib
+
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+
+    @contextlib.contextmanager
+    def scope():
+        # workers also inherit this process's environment, where an earlier cluster may have left it
+        inherited = os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+        try:
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+                yield
+        finally:
+            if inherited is not None:
+                os.environ["MALLOC_TRIM_THRESHOLD_"] = inherited
+
+    return scope()
+
+
 def _settings(config: "AuditConfig") -> WorkerSettings:
     threads = None
     if not config.scheduler:
@@ -311,6 +341,8 @@ def run_dask_audit(
     previous_term = install_term_handler()
     client = cluster = None
     interrupted = False
+    environment = _worker_environment()
+    environment.__enter__()
     try:
         if todo:
             client, cluster = _cluster(config)
@@ -347,6 +379,7 @@ def run_dask_audit(
             client.close()
         if cluster is not None:
             cluster.close()
+        environment.__exit__(None, None, None)
     if interrupted:
         raise AuditInterrupted(f"interrupted; finished partitions are kept in {parts_dir}; "
                                "rerun with --resume to finish")
