@@ -46,8 +46,6 @@ articles/s with ``--fast``), it is noise.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -126,39 +124,15 @@ def write_articles_parquet(articles_jsonl: Path, out_path: Path, batch_rows: int
     if batch_rows <= 0:
         raise ValueError(f"batch_rows must be positive, got {batch_rows}")
     articles_jsonl, out_path = Path(articles_jsonl), Path(out_path)
+    from .audit import _AtomicFile
+
     rows = 0
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    os.close(fd)
-    try:
-        os.chmod(tmp_name, 0o666 & ~_current_umask())  # mkstemp's 0600 would surprise users
-        with pq.ParquetWriter(tmp_name, ARTICLES_SCHEMA, compression="zstd") as writer:
-            for batch in _batches(_article_records(articles_jsonl), batch_rows):
-                writer.write_table(_table(batch), row_group_size=len(batch))
-                rows += len(batch)
-        _fsync(tmp_name)
-        os.replace(tmp_name, out_path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
+    records = _article_records(articles_jsonl)  # a missing input fails here, before any output
+    with _AtomicFile(out_path, binary=True) as fh, pq.ParquetWriter(fh, ARTICLES_SCHEMA, compression="zstd") as writer:
+        for batch in _batches(records, batch_rows):
+            writer.write_table(_table(batch), row_group_size=len(batch))
+            rows += len(batch)
     return rows
-
-
-def _fsync(path: str) -> None:
-    """Flush a closed file's data to disk, so the rename never exposes a partial file."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _article_records(path: Path) -> Iterator[dict[str, Any]]:
