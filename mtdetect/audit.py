@@ -609,13 +609,8 @@ def _items(inputs: list[str], options: ReadOptions, progress: "AuditProgress | N
     from .partitions import Partition, plan_partitions, read_partition
 
     plan = list(plan_partitions(inputs, options, allow_stdin=True))
-    left: dict[str, int] = {}
-    for p in plan:
-        if isinstance(p, Partition):
-            for path in p.paths:
-                left[path] = left.get(path, 0) + 1
     if progress:
-        progress.set_total_files(len(left))
+        progress.plan([p for p in plan if isinstance(p, Partition)])
     for p in plan:
         if isinstance(p, InputError):
             yield p
@@ -623,10 +618,7 @@ def _items(inputs: list[str], options: ReadOptions, progress: "AuditProgress | N
         yield from read_partition(p, options)
         yield _BOUNDARY
         if progress:
-            for path in p.paths:
-                left[path] -= 1
-                if left[path] == 0:
-                    progress.file_done()
+            progress.partition_done(p)
 
 
 # --------------------------------------------------------------------------- roll-ups
@@ -830,6 +822,21 @@ class AuditProgress:
     def __exit__(self, *exc) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+    def plan(self, partitions) -> None:
+        """The partitions to come (:mod:`mtdetect.partitions`): the bar counts their files."""
+        self._files_left: dict[str, int] = {}
+        for p in partitions:
+            for path in p.paths:
+                self._files_left[path] = self._files_left.get(path, 0) + 1
+        self.set_total_files(len(self._files_left))
+
+    def partition_done(self, partition) -> None:
+        """A partition of :meth:`plan` is finished: a file is done with its last partition."""
+        for path in partition.paths:
+            self._files_left[path] -= 1
+            if self._files_left[path] == 0:
+                self.file_done()
 
     def set_total_files(self, n: int) -> None:
         if self._progress is not None:

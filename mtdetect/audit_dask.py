@@ -318,21 +318,14 @@ def run_dask_audit(
     todo = [p for p in partitions if not (parts_dir / f"{p.key}.jsonl").exists()]
     if result_resumed := len(partitions) - len(todo):
         warn(f"resume: {result_resumed} of {len(partitions)} partitions already scored")
-    files_left: dict[str, int] = {}
-    for p in partitions:
-        for path in p.paths:
-            files_left[path] = files_left.get(path, 0) + 1
     if progress:
-        progress.set_total_files(len(files_left))
+        progress.plan(partitions)
     failed: dict[str, str] = {}
 
     def partition_done(p: Partition, n: int) -> None:
         if progress:
             progress.articles_done(n)
-            for path in p.paths:
-                files_left[path] -= 1
-                if files_left[path] == 0:
-                    progress.file_done()
+            progress.partition_done(p)
 
     for p in partitions:
         if p not in todo:
