@@ -18,8 +18,8 @@ whether an occurrence is a use of the word in English prose:
 * a word in a run of foreign words that holds a capitalised pivot word or function word is
   part of a foreign proper noun or title ("Assemblée nationale", "Cien años de soledad");
 * loan phrases ("de facto", "per se", "joie de vivre") are skipped whole;
-* a sentence that is mostly pivot words is an untranslated sentence: the ``untranslated``
-  recognizer reports it, once, instead of one finding per word here.
+* a sentence or clause that the ``untranslated`` recognizer's prefilter finds foreign is an
+  untranslated sentence: that recognizer reports it, once, instead of one finding per word.
 
 Rule ``glued_pivot_words``: a rule-based engine that generates a multiword unit on the way
 out ("tasa de interés", "ciutat ha") and cannot analyse it on the way back emits it glued
@@ -106,10 +106,8 @@ _SCORE_GLUED = 0.7
 _SCORE_ONE = 0.55
 _SCORE_STEP = 0.1
 _SCORE_MAX = 0.85
-# A sentence with at least this many pivot words, making at least this share of its words,
-# is an untranslated sentence (left to the ``untranslated`` recognizer).
-_FOREIGN_SENTENCE_MIN = 4
-_FOREIGN_SENTENCE_SHARE = 0.5
+# Loan phrases are looked for this many characters either side of a candidate.
+_LOAN_WINDOW = 40
 # Names and titles are looked for this many tokens either side of a candidate.
 _MAX_NAME_RUN = 8
 # Pivot prepositions and contracted articles: next to a capitalised word they glue a name
@@ -248,12 +246,13 @@ def load_pivot_words_cached() -> PivotTable:
     return load_pivot_words()
 
 
-def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` inside quotation marks, italics markers or a short parenthetical
-    gloss (a parenthesis without English function words: "(sindicatos)", not "(he said)")."""
+def quoted_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of ``text`` (or of its lines ``start:end``) inside quotation marks, italics
+    markers or a short parenthetical gloss (a parenthesis without English function words:
+    "(sindicatos)", not "(he said)"), sorted and disjoint."""
     return [
         (m.start(), m.end())
-        for m in _QUOTED.finditer(text)
+        for m in _QUOTED.finditer(text, start, len(text) if end is None else end)
         if not (m.group().startswith("(") and _ENGLISH_IN_PARENTHESIS.search(m.group()))
     ]
 
@@ -299,7 +298,8 @@ class PivotWordRecognizer(Recognizer):
     version: ClassVar[str] = "1.0"
     description: ClassVar[str] = (
         "Common French, Spanish, Portuguese, Italian, German or Catalan words left untranslated "
-        "in English prose (not names, loanwords or quoted terms)."
+        "in English prose (not names, loanwords or quoted terms), and pivot words a rule-based "
+        "engine glued together (\"tasadeinterés\")."
     )
 
     def _load(self) -> None:
@@ -341,9 +341,11 @@ class PivotWordRecognizer(Recognizer):
         glued: list[tuple[re.Match[str], list[tuple[str, tuple[str, ...] | None]]]] = []
         for m in _TOKEN.finditer(text):
             tok = m.group()
-            word = tok[:-2] if _POSSESSIVE.fullmatch(tok) else tok
-            if word not in candidates:
-                continue
+            word = tok
+            if tok not in candidates:
+                if tok[-2:] not in ("'s", "\u2019s") or tok[:-2] not in candidates:
+                    continue
+                word = tok[:-2]
             if table.get(word) is not None:
                 hits.append(m)
             elif word is tok:
@@ -369,12 +371,11 @@ class PivotWordRecognizer(Recognizer):
 
     def _confirm(self, document: Document, hits: list[re.Match[str]]) -> list[_Candidate]:
         """Validate the candidate tokens in their sentences."""
+        from .untranslated import untranslated_stretches  # (it imports this module)
+
         text = document.text
         table = self._table
-        # Characters inside quotes, glosses or loan phrases (a mask: linear in the text).
-        skipped = bytearray(len(text))
-        for a, b in quoted_spans(text) + [(m.start(), m.end()) for m in self._loan_phrases.finditer(text)]:
-            skipped[a:b] = b"\x01" * (b - a)
+        quoted_by_line: dict[int, list[tuple[int, int]]] = {}  # quotes never span lines
         kept: list[_Candidate] = []
         sentences: dict[int, tuple[list[_Token], dict[int, int], bool]] = {}
         for m in hits:
@@ -383,10 +384,12 @@ class PivotWordRecognizer(Recognizer):
                 continue
             if idx not in sentences:
                 tokens = self._tokens(document, idx)
-                sentences[idx] = (tokens, {t.start: i for i, t in enumerate(tokens)}, self._is_foreign_sentence(tokens))
-            tokens, index, foreign_sentence = sentences[idx]
-            if foreign_sentence:
-                continue
+                sent = document.sentences[idx]
+                foreign, _rule = untranslated_stretches(text, sent.start, sent.end, table)
+                sentences[idx] = (tokens, {t.start: i for i, t in enumerate(tokens)}, foreign)
+            tokens, index, foreign_stretches = sentences[idx]
+            if any(a <= m.start() < b for a, b in foreign_stretches):
+                continue  # an untranslated sentence or clause: the untranslated recognizer's
             pos = index.get(m.start())
             if pos is None:
                 continue
@@ -395,11 +398,18 @@ class PivotWordRecognizer(Recognizer):
             if entry is None:
                 continue
             start, end = tok.start, tok.start + len(entry.word)
-            if skipped[start] and skipped[end - 1]:
-                continue
             if _MENTION_BEFORE.search(text, max(0, start - 40), start):
                 continue
             if self._in_foreign_name(tokens, pos, text):
+                continue
+            line_start = text.rfind("\n", 0, start) + 1
+            if line_start not in quoted_by_line:
+                line_end = text.find("\n", end)
+                quoted_by_line[line_start] = quoted_spans(text, line_start, len(text) if line_end < 0 else line_end)
+            if any(a <= start and end <= b for a, b in quoted_by_line[line_start]):
+                continue
+            window = max(0, start - _LOAN_WINDOW), min(len(text), end + _LOAN_WINDOW)
+            if any(lm.start() <= start and end <= lm.end() for lm in self._loan_phrases.finditer(text, *window)):
                 continue
             kept.append(_Candidate(start, end, "pivot_word", entry.plausible_langs(), entry.word, entry.suggestion, ()))
         return kept
@@ -518,12 +528,6 @@ class PivotWordRecognizer(Recognizer):
             entry = self._table.get(folded) if plain and len(word) >= 4 and (word.islower() or capitalised) else None
             out.append(_Token(m.start(), m.end(), tok, folded, capitalised, entry))
         return out
-
-    @staticmethod
-    def _is_foreign_sentence(tokens: list[_Token]) -> bool:
-        words = [t for t in tokens if _LETTERS.fullmatch(t.text)]
-        foreign = sum(1 for t in words if t.entry is not None or t.folded in FOREIGN_FUNCTION_WORDS)
-        return foreign >= _FOREIGN_SENTENCE_MIN and foreign >= _FOREIGN_SENTENCE_SHARE * max(len(words), 1)
 
     @staticmethod
     def _in_foreign_name(tokens: list[_Token], pos: int, text: str) -> bool:
