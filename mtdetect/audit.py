@@ -593,9 +593,9 @@ def _prevalence_note(reference) -> dict[str, Any]:
     return describe(reference)
 
 
-def _thresholds(detector) -> dict[str, float] | None:
+def _thresholds(detector) -> dict | None:
     th = getattr(getattr(detector, "model", None), "thresholds", None)
-    return None if th is None else {"low": th.low, "high": th.high}
+    return None if th is None else th.to_dict()
 
 
 #: Yielded by :func:`_items` between partitions: the batch in progress is scored then.

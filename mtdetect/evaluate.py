@@ -76,8 +76,9 @@ def tpr_at_fpr(y: np.ndarray, p: np.ndarray, fpr: float) -> float | None:
     return float((pos > neg[k]).mean())
 
 
-def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds) -> dict:
-    """AUC, accuracy/F1 at 0.5, and flag rates at the model's ``high`` threshold."""
+def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds, n_words: np.ndarray | None = None) -> dict:
+    """AUC, accuracy/F1 at 0.5, and flag rates at the model's ``high`` threshold (with
+    ``n_words``, each text's own cut: the short-text cuts below their length)."""
     from sklearn.metrics import f1_score, roc_auc_score
 
     out: dict = {"n": int(len(y)), "n_mt": int(y.sum()), "n_human": int((1 - y).sum())}
@@ -91,39 +92,45 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds) -> dict:
         out["f1@0.5"] = float(f1_score(y, pred))
         for key, rate in FPR_POINTS:
             out[key] = tpr_at_fpr(y, p, rate)
-    flagged = p >= th.high
+    high = th.highs(n_words) if n_words is not None else np.full(len(p), th.high)
+    low = th.lows(n_words) if n_words is not None else np.full(len(p), th.low)
+    flagged = p >= high
     if (y == 1).any():
         out["tpr@high"] = float(flagged[y == 1].mean())
-        out["mt_called_human"] = float((p[y == 1] < th.low).mean())
+        out["mt_called_human"] = float((p[y == 1] < low[y == 1]).mean())
     if (y == 0).any():
         out["fpr@high"] = float(flagged[y == 0].mean())
-        out["human_unsure"] = float(((p[y == 0] >= th.low) & (p[y == 0] < th.high)).mean())
+        out["human_unsure"] = float(((p[y == 0] >= low[y == 0]) & ~flagged[y == 0]).mean())
     if 0 < y.sum() < len(y):
         out["accuracy@high"] = float((flagged == y).mean())
     return out
 
 
-def breakdown(s: Scored, th: Thresholds) -> dict:
-    """Metrics overall, per comparison, per MT system, per source language, per length."""
+def breakdown(s: Scored, th: Thresholds, by_length: bool = True) -> dict:
+    """Metrics overall, per comparison, per MT system, per source language, per length.
+
+    ``by_length``: flag each text at the cut for its length (articles); sentences are not
+    judged by the short-text cuts."""
+    nw = s.n_words if by_length else None
     res: dict = {"comparisons": {}, "per_system": {}, "per_src_lang": {}, "per_length": {}, "per_corpus": {}}
     for name, neg, pos in COMPARISONS:
         m = np.isin(s.label, list(neg | pos))
         if m.any() and len(set(s.y[m].tolist())) > 0:
-            res["comparisons"][name] = binary_metrics(s.y[m], s.p[m], th)
+            res["comparisons"][name] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
     human = s.y == 0
     for sys_name in sorted(set(s.system[s.y == 1].tolist())):
         m = human | (s.system == sys_name)
-        res["per_system"][sys_name] = binary_metrics(s.y[m], s.p[m], th)
+        res["per_system"][sys_name] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
     for lang in sorted(set(s.src_lang.tolist())):
         m = s.src_lang == lang
-        res["per_src_lang"][lang or "?"] = binary_metrics(s.y[m], s.p[m], th)
+        res["per_src_lang"][lang or "?"] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
     for lo, hi, name in LENGTH_BUCKETS:
         m = (s.n_words >= lo) & (s.n_words < hi)
         if m.any():
-            res["per_length"][name] = binary_metrics(s.y[m], s.p[m], th)
+            res["per_length"][name] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
     for corpus in sorted(set(s.corpus.tolist())):
         m = s.corpus == corpus
-        res["per_corpus"][corpus] = binary_metrics(s.y[m], s.p[m], th)
+        res["per_corpus"][corpus] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
     return res
 
 

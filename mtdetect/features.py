@@ -201,11 +201,25 @@ def _text_view_vocab() -> frozenset[str]:
     return frozenset(top_n_list("en", TEXT_VIEW_VOCAB_SIZE))
 
 
-def text_view(text: str) -> str:
+#: The text views a model can be trained with (its card names one; cards without the key
+#: predate the choice and use "shapes"). "shapes+suffix3" also keeps the last three letters
+#: of rare lower-case words longer than four letters ("w~ion", "w~ing"): a cheap part-of-
+#: speech cue. Measured on dev with the fast configuration (scripts/experiments/
+#: article_model.py): original vs MT ROC-AUC 0.903 -> 0.914, MT flagged at 1% of originals
+#: 35% -> 43%; human translation vs MT 0.708 -> 0.697.
+TEXT_VIEWS: tuple[str, ...] = ("shapes", "shapes+suffix3")
+DEFAULT_TEXT_VIEW = "shapes+suffix3"
+
+
+def text_view(text: str, kind: str = "shapes") -> str:
     """``text`` as the n-gram models see it: frequent words kept, other words as shapes.
 
-    "The Ministry said 25 drones flew." -> "^the C said 0 w flew ."
+    "The Ministry said 25 drones flew." -> "^the C said 0 w w ."
+    (kind "shapes+suffix3": "^the C said 0 w~nes w .")
     """
+    if kind not in TEXT_VIEWS:
+        raise ValueError(f"unknown text view {kind!r} (known: {', '.join(TEXT_VIEWS)})")
+    suffix = kind == "shapes+suffix3"
     keep = _text_view_vocab()
     out = []
     for w in _WORD_OR_MARK.findall(text.translate(_QUOTE_DASH)):
@@ -217,7 +231,7 @@ def text_view(text: str) -> str:
         elif w[0].isupper():
             out.append("C")
         elif w[0].isalpha() or w[0] == "_":
-            out.append("w")
+            out.append("w~" + lw[-3:] if suffix and len(lw) > 4 else "w")
         else:
             out.append(w)
     return " ".join(out)

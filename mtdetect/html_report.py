@@ -264,6 +264,8 @@ def render_audit_html(
         "<h1>mtdetect audit report</h1>",
         f'<div class="meta">model {_e(summary.get("model"))}'
         + (f" · flagged when p_mt ≥ {th['high']:.3f}, unsure from {th['low']:.3f}" if th else "")
+        + (f" (texts under {th['short']['max_words']} words: ≥ {th['short']['high']:.3f}, unsure from "
+           f"{th['short']['low']:.3f})" if th.get("short") else "")
         + f" · mtdetect {_e(summary.get('mtdetect_version'))}</div>",
         '<div class="cards">' + "".join(f"<div class=card><b>{_e(v)}</b>{_e(k)}</div>" for k, v in cards) + "</div>",
         "<h2>MT share per outlet</h2>",

@@ -27,12 +27,14 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .detector import Prediction, Thresholds, source_language_from_findings
+from .detector import Prediction, ShortCuts, Thresholds, source_language_from_findings
 from .embeddings import Embedder
 from .guard import stage
 from .features import (
     ARTICLE_FEATURE_NAMES,
+    DEFAULT_TEXT_VIEW,
     POOLED_FEATURE_NAMES,
+    TEXT_VIEWS,
     SENTENCE_FEATURE_NAMES,
     Analysis,
     features,
@@ -89,6 +91,8 @@ class ModelConfig:
     # The mean sentence embedding as an article feature overfits topic (dev AUC original vs MT
     # 0.852 with it, 0.912 for the model without any embeddings); off by default.
     article_embeddings: bool = False
+    #: The n-gram text models' view of the text (see :data:`mtdetect.features.TEXT_VIEWS`).
+    text_view: str = DEFAULT_TEXT_VIEW
     n_folds: int = 5
     target_fpr: float = 0.01
     max_iter: int = 2000
@@ -209,18 +213,19 @@ def embedded_rows(n_sentences: int, cap: int | None) -> np.ndarray:
 
 
 def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
-                   article_embeddings: bool = False, embed_max_sentences: int | None = None) -> ArticleMatrices:
+                   article_embeddings: bool = False, embed_max_sentences: int | None = None,
+                   view: str = "shapes") -> ArticleMatrices:
     """Feature matrices for a batch; sentence embeddings are encoded in one batched call.
 
     With ``embed_max_sentences``, at most that many sentences per article are embedded
     (see :func:`embedded_rows`); the embedding columns of the others are NaN, for
     :meth:`TrainedModel.predict_matrices` to fill in.
     """
-    return start_matrices(analyses, embedder, article_embeddings, embed_max_sentences)()
+    return start_matrices(analyses, embedder, article_embeddings, embed_max_sentences, view)()
 
 
 def start_matrices(analyses: Sequence[Analysis], embedder: Embedder | None, article_embeddings: bool = False,
-                   embed_max_sentences: int | None = None) -> Callable[[], ArticleMatrices]:
+                   embed_max_sentences: int | None = None, view: str = "shapes") -> Callable[[], ArticleMatrices]:
     """:func:`build_matrices` in two steps: the encoding starts in a second thread (torch
     releases the GIL), the other features are computed here meanwhile, and the returned
     function waits for the encoding and assembles the matrices. Whatever the caller does
@@ -241,7 +246,7 @@ def start_matrices(analyses: Sequence[Analysis], embedder: Embedder | None, arti
             sent_blocks.append(sent_block)
             doc_idx.extend([i] * a.n_sentences)
             art_rows.append(art_row[0])
-            views = [text_view(s.text) for s in a.document.sentences]
+            views = [text_view(s.text, view) for s in a.document.sentences]
             sent_text.extend(views)
             art_text.append(" \n ".join(views))
     n_sf = len(SENTENCE_FEATURE_NAMES)
@@ -348,6 +353,8 @@ class TrainedModel:
     embedder: Embedder | None = None
     #: Embed at most this many sentences per article (None: all); see :func:`embedded_rows`.
     embed_max_sentences: int | None = None
+    #: The text view of the n-gram text models (see :data:`mtdetect.features.TEXT_VIEWS`).
+    text_view: str = "shapes"
     #: Out-of-fold article probabilities of the training articles (set by :func:`fit_model`,
     #: not saved in bundles).
     oof_article_p_: np.ndarray | None = None
@@ -371,7 +378,7 @@ class TrainedModel:
     def _start_matrices(self, analyses: Sequence[Analysis]) -> Callable[[], ArticleMatrices]:
         self.ensure_embedder()
         return start_matrices(analyses, self.embedder if self.use_embeddings else None, self.article_embeddings,
-                              self.embed_max_sentences if self.use_embeddings else None)
+                              self.embed_max_sentences if self.use_embeddings else None, self.text_view)
 
     def _sentence_feature_means(self) -> np.ndarray:
         """Training means of the sentence model's inputs (a NaN filled with its mean is
@@ -446,7 +453,8 @@ def fit_model(
     cfg = config or ModelConfig()
     y = np.asarray(y, dtype=np.int64)
     progress("building features")
-    m = build_matrices(analyses, embedder if cfg.use_embeddings else None, cfg.article_embeddings)
+    m = build_matrices(analyses, embedder if cfg.use_embeddings else None, cfg.article_embeddings,
+                       view=cfg.text_view)
     sent_y = y[m.sent_doc]
     art_folds = _group_folds(list(groups), cfg.n_folds, cfg.seed)
     # sentence folds mirror the article folds so out-of-fold scores are truly unseen
@@ -493,6 +501,7 @@ def fit_model(
         use_embeddings=cfg.use_embeddings,
         embedder=embedder if cfg.use_embeddings else None,
         article_embeddings=cfg.article_embeddings,
+        text_view=cfg.text_view,
     )
     model.oof_article_p_ = oof_article
     model.card.update(
@@ -559,7 +568,8 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, card_extra: dict | Non
             "recognizer_schema": recognizer_schema(),
             "sentence_features": list(SENTENCE_MODEL_INPUTS),
             "article_features": list(ARTICLE_MODEL_INPUTS),
-            "thresholds": {"low": model.thresholds.low, "high": model.thresholds.high},
+            "thresholds": model.thresholds.to_dict(),
+            "text_view": model.text_view,
         }
     )
     tmp_card = out / (CARD_FILE + ".tmp")
@@ -634,6 +644,10 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: s
             f"{path}: trained with scikit-learn {card.get('sklearn_version')}, this is {sklearn_version}; retrain it"
         )
     thresholds = _card_thresholds(card, card_path)
+    view = card.get("text_view", "shapes")  # cards without the key predate the choice
+    if view not in TEXT_VIEWS:
+        raise BundleError(f"{card_path}: unknown text view {view!r} (this code has {', '.join(TEXT_VIEWS)}); "
+                          "retrain it or update mtdetect")
     payload = _numpy_payload(model_path) if engine == "auto" else None
     if payload is None:
         payload = _skops_payload(model_path)
@@ -649,6 +663,7 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: s
         card=card,
         embedder=embedder,
         embed_max_sentences=embed_max_sentences_setting() if card.get("uses_embeddings") else None,
+        text_view=view,
     )
 
 
@@ -661,7 +676,18 @@ def _card_thresholds(card: dict, card_path: Path) -> Thresholds:
         raise BundleError(f"{card_path}: 'thresholds' must be an object with numeric 'low' and 'high'") from exc
     if not (0.0 <= low <= high <= 1.0):
         raise BundleError(f"{card_path}: thresholds must satisfy 0 <= low <= high <= 1 (got {low}, {high})")
-    return Thresholds(low, high)
+    short = th.get("short")
+    if short is None:
+        return Thresholds(low, high)
+    try:
+        n, s_low, s_high = int(short["max_words"]), float(short["low"]), float(short["high"])
+    except (TypeError, KeyError, ValueError) as exc:
+        raise BundleError(f"{card_path}: 'thresholds.short' must be an object with numeric 'max_words', "
+                          "'low' and 'high'") from exc
+    if n < 1 or not (0.0 <= s_low <= s_high <= 1.0):
+        raise BundleError(f"{card_path}: thresholds.short must have max_words >= 1 and 0 <= low <= high <= 1 "
+                          f"(got {n}, {s_low}, {s_high})")
+    return Thresholds(low, high, ShortCuts(n, s_low, s_high))
 
 
 def _numpy_payload(model_path: Path) -> dict | None:

@@ -16,6 +16,7 @@ from .datasets import LabelledDoc
 from .embeddings import CachedEmbedder, Embedder, MiniLMEmbedder, default_cache_dir
 from .evaluate import breakdown, scored_articles
 from .features import Analysis, analyze
+from .detector import ShortCuts, Thresholds, count_words
 from .model import ModelConfig, TrainedModel, choose_thresholds, fit_model, save_bundle
 from .recognizers import builtin_recognizers
 from .recognizers.base import Recognizer
@@ -87,6 +88,8 @@ def train(
         np.array([d.y for d in train_docs]) == 0]
     thresholds, th_info = choose_thresholds(np.r_[neg_train, neg_dev], art_p[y == 1], cfg.target_fpr)
     th_info.update({"n_human_train_oof": int(len(neg_train)), "n_human_dev": int(len(neg_dev))})
+    short, th_info["short"] = short_text_cuts(model, dev_docs, art_p, human_kind, cfg.target_fpr, thresholds, say)
+    thresholds = Thresholds(thresholds.low, thresholds.high, short)
     model.thresholds = thresholds
     dev_eval = evaluation_result(model, dev_docs, dev_analyses, art_p, sent)
     from .prevalence import Reference
@@ -110,6 +113,47 @@ def train(
     # kept for a following round-trip stage (train_roundtrip_stage), never saved
     model.train_analyses_, model.dev_analyses_, model.dev_p_ = analyses, dev_analyses, art_p
     return model, dev_eval
+
+
+#: Texts under this many words are judged by their own cuts (when enough short human texts
+#: are available to choose them; see :func:`short_text_cuts`).
+SHORT_TEXT_WORDS = 150
+#: The fewest short human-written texts the short cuts are chosen on.
+MIN_SHORT_HUMAN = 100
+
+
+def short_text_cuts(model: TrainedModel, dev_docs: Sequence[LabelledDoc], dev_p: np.ndarray, human_kind: str | None,
+                    target_fpr: float, article_cuts: Thresholds, say=lambda m: None) -> tuple[ShortCuts | None, dict]:
+    """Cuts for texts under :data:`SHORT_TEXT_WORDS` words, chosen like the article cuts on
+    short held-out texts: dev documents that short, and the leads (first 3 and first 5
+    sentences) of the longer ones, which the model has not seen either. ``high`` flags at
+    most ``target_fpr`` of the short human texts (``human_kind`` only, when given) and is
+    never below the article ``high``; ``low`` is the 5% quantile of short MT texts.
+    """
+    from .datasets import lead_excerpts
+
+    words = np.array([count_words(d.text) for d in dev_docs])
+    is_short = words < SHORT_TEXT_WORDS
+    longer = [d for d, n in zip(dev_docs, words) if n >= SHORT_TEXT_WORDS]
+    leads = [e for n in (3, 5) for e in lead_excerpts(longer, n) if count_words(e.text) < SHORT_TEXT_WORDS]
+    say(f"scoring {len(leads)} leads of dev articles for the short-text cuts")
+    lead_p = score_analyses(model, analyze_docs(leads, quiet=True))[0] if leads else np.zeros(0)
+    short_docs = [d for d, s in zip(dev_docs, is_short) if s] + leads
+    p = np.r_[dev_p[is_short], lead_p]
+    labels = np.array([d.label for d in short_docs])
+    y = np.array([d.y for d in short_docs], dtype=int)
+    human = (labels == human_kind) if human_kind else (y == 0)
+    info = {"max_words": SHORT_TEXT_WORDS, "n_short_dev": int(is_short.sum()), "n_leads": len(leads),
+            "n_human": int(human.sum()), "n_mt": int((y == 1).sum())}
+    if human.sum() < MIN_SHORT_HUMAN or not (y == 1).any():
+        info["skipped"] = f"fewer than {MIN_SHORT_HUMAN} short human texts"
+        return None, info
+    cuts, choice = choose_thresholds(p[human], p[y == 1], target_fpr)
+    high = max(cuts.high, article_cuts.high)
+    low = min(cuts.low, high)
+    info.update({"fpr_at_high": float((p[human] >= high).mean()), "tpr_at_high": float((p[y == 1] >= high).mean()),
+                 "high_before_floor": cuts.high})
+    return ShortCuts(SHORT_TEXT_WORDS, low, high), info
 
 
 def _check_labels(docs: Sequence[LabelledDoc], what: str) -> None:
@@ -146,9 +190,9 @@ def evaluation_result(model: TrainedModel, docs: Sequence[LabelledDoc], analyses
     sents.n_words = np.array([len(s.text.split()) for a in analyses for s in a.document.sentences])
     return {
         "model": model.model_id,
-        "thresholds": {"low": th.low, "high": th.high},
+        "thresholds": th.to_dict(),
         "article": breakdown(arts, th),
-        "sentence": breakdown(sents, th),
+        "sentence": breakdown(sents, th, by_length=False),
         "_scored": (arts, sents),
     }
 

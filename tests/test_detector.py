@@ -6,9 +6,10 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 
-from mtdetect.detector import Detector, RuleModel, Thresholds, source_language_from_findings
+from mtdetect.detector import Detector, RuleModel, ShortCuts, Thresholds, source_language_from_findings
 from mtdetect.features import rule_score
 from mtdetect.report import CSV_COLUMNS, write_reports
 from mtdetect.types import Article, Explanation, Finding, InputError, Span, Verdict
@@ -41,6 +42,19 @@ def test_rule_score_is_noisy_or():
 )
 def test_thresholds(p, verdict):
     assert Thresholds(0.5, 0.8).verdict(p) is verdict
+
+
+def test_short_texts_are_judged_by_their_own_cuts():
+    th = Thresholds(0.5, 0.8, ShortCuts(max_words=150, low=0.4, high=0.9))
+    assert th.verdict(0.85, n_words=149) is Verdict.UNSURE  # below the short high cut
+    assert th.verdict(0.85, n_words=150) is Verdict.MACHINE_TRANSLATED
+    assert th.verdict(0.85) is Verdict.MACHINE_TRANSLATED  # length unknown: the article cuts
+    assert th.verdict(0.45, n_words=20) is Verdict.UNSURE
+    assert th.verdict(0.45, n_words=200) is Verdict.HUMAN
+    assert th.highs(np.array([10, 149, 150, 1000])).tolist() == [0.9, 0.9, 0.8, 0.8]
+    assert th.lows(np.array([10, 150])).tolist() == [0.4, 0.5]
+    assert th.to_dict() == {"low": 0.5, "high": 0.8, "short": {"max_words": 150, "low": 0.4, "high": 0.9}}
+    assert Thresholds(0.5, 0.8).to_dict() == {"low": 0.5, "high": 0.8}
 
 
 def test_source_language_from_findings():

@@ -33,6 +33,19 @@ def test_tpr_at_fpr_on_a_hand_made_case(fpr: float, expected: float) -> None:
     assert tpr_at_fpr(y, p, fpr) == pytest.approx(expected)
 
 
+def test_flag_rates_use_each_texts_own_cut() -> None:
+    from mtdetect.detector import ShortCuts
+
+    th = Thresholds(0.3, 0.8, ShortCuts(max_words=150, low=0.2, high=0.9))
+    y = np.array([0, 0, 1, 1])
+    p = np.array([0.85, 0.85, 0.85, 0.85])
+    words = np.array([100, 500, 100, 500])  # short and long of each class
+    m = binary_metrics(y, p, th, words)
+    assert m["fpr@high"] == 0.5 and m["tpr@high"] == 0.5  # 0.85 passes only the article cut
+    assert m["human_unsure"] == 0.5
+    assert binary_metrics(y, p, th)["tpr@high"] == 1.0  # without lengths: the article cut
+
+
 def test_ties_with_a_negative_count_against_the_detector() -> None:
     y, p = labelled(np.array([0.1, 0.9]), np.array([0.9, 0.95]))
     assert tpr_at_fpr(y, p, 0.01) == 0.5

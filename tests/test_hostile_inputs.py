@@ -771,8 +771,13 @@ def test_a_card_that_is_not_an_object_is_refused_with_a_clear_message(tmp_path: 
 
 @pytest.mark.parametrize(
     "thresholds",
-    [[0.1, 0.9], {"low": "x", "high": 0.9}, {"high": 0.9}, {"low": 0.9, "high": 0.1}, {"low": -0.1, "high": 1.5}],
-    ids=["list", "not-a-number", "missing-low", "low-above-high", "outside-0-1"],
+    [[0.1, 0.9], {"low": "x", "high": 0.9}, {"high": 0.9}, {"low": 0.9, "high": 0.1}, {"low": -0.1, "high": 1.5},
+     {"low": 0.1, "high": 0.9, "short": [150, 0.1, 0.9]},
+     {"low": 0.1, "high": 0.9, "short": {"max_words": 150, "low": 0.1}},
+     {"low": 0.1, "high": 0.9, "short": {"max_words": 0, "low": 0.1, "high": 0.9}},
+     {"low": 0.1, "high": 0.9, "short": {"max_words": 150, "low": 0.95, "high": 0.9}}],
+    ids=["list", "not-a-number", "missing-low", "low-above-high", "outside-0-1", "short-list", "short-missing-high",
+         "short-no-words", "short-low-above-high"],
 )
 def test_card_thresholds_of_the_wrong_shape_are_refused(tmp_path: Path, thresholds) -> None:
     card = json.loads((FAST_MODEL / "card.json").read_text())

@@ -149,3 +149,45 @@ def test_holdout_split_keeps_groups_together():
     train_docs, dev_docs = holdout_split(docs, 0.25)
     assert {d.group for d in train_docs}.isdisjoint({d.group for d in dev_docs})
     assert len(train_docs) + len(dev_docs) == 40
+
+
+def test_the_text_view_is_saved_in_the_card_and_used_on_load(trained, tmp_path):
+    model, _, out = trained
+    card = json.loads((out / "card.json").read_text())
+    assert card["text_view"] == model.text_view == "shapes+suffix3"
+    assert load_bundle(out).text_view == "shapes+suffix3"
+    old = _copy_card(out, tmp_path)
+    (old / "model.skops").write_bytes((out / "model.skops").read_bytes())
+    del card["text_view"]  # a card from before the choice: the plain shapes
+    (old / "card.json").write_text(json.dumps(card))
+    assert load_bundle(old).text_view == "shapes"
+    card["text_view"] = "letters"
+    (old / "card.json").write_text(json.dumps(card))
+    with pytest.raises(BundleError, match="unknown text view 'letters'"):
+        load_bundle(old)
+
+
+def test_text_views():
+    from mtdetect.features import text_view
+
+    assert text_view("The Ministry said 25 drones flew.") == "^the C said 0 w w ."
+    assert text_view("The Ministry said 25 drones flew.", "shapes+suffix3") == "^the C said 0 w~nes w ."
+    with pytest.raises(ValueError, match="unknown text view"):
+        text_view("x", "letters")
+
+
+def test_short_text_cuts_flag_at_most_the_target_share_of_short_human_texts(trained):
+    from mtdetect.training import MIN_SHORT_HUMAN, analyze_docs, score_analyses, short_text_cuts
+
+    model, _, _ = trained
+    dev = synthetic_docs(2 * MIN_SHORT_HUMAN + 40, 7)  # 4-sentence documents: all short
+    p, _ = score_analyses(model, analyze_docs(dev, quiet=True))
+    cuts, info = short_text_cuts(model, dev, p, "original", 0.01, model.thresholds)
+    assert cuts is not None and cuts.max_words == 150
+    human = np.array([d.label == "original" for d in dev])
+    assert (p[human] >= cuts.high).mean() <= 0.01
+    assert cuts.high >= model.thresholds.high and cuts.low <= cuts.high
+    assert info["n_human"] == human.sum() and info["n_leads"] == 0
+
+    too_few, info = short_text_cuts(model, dev[:40], p[:40], "original", 0.01, model.thresholds)
+    assert too_few is None and "fewer than" in info["skipped"]

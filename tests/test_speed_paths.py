@@ -293,7 +293,7 @@ def test_an_unembedded_sentence_scores_as_with_its_embedding_at_the_training_mea
     capped, _, full, _ = _capped_and_full(tiny_bundle, 4)
     model = full.model
     rep = capped.score(LONG_ARTICLE)
-    m = build_matrices([full.analyze(LONG_ARTICLE)], model.embedder)
+    m = build_matrices([full.analyze(LONG_ARTICLE)], model.embedder, view=model.text_view)
     n_other = m.sent_X.shape[1] - model.embedder.dim
     m.sent_X[:, n_other:] = model._sentence_feature_means()[1 + n_other:]
     sent_p, _ = model.predict_matrices(m)

@@ -173,9 +173,16 @@ def apply_patch(rec: dict[str, Any], patch: dict[str, Any], thresholds: dict[str
     verdict_text = rec.get("verdict")
     verdict = verdict_text
     if thresholds and thresholds.get("low") is not None and thresholds.get("high") is not None:
-        from ..detector import Thresholds
+        from ..detector import ShortCuts, Thresholds, count_words
 
-        by_score = Thresholds(float(thresholds["low"]), float(thresholds["high"])).verdict(rec["p_mt"]).value
+        th = Thresholds(float(thresholds["low"]), float(thresholds["high"]))
+        short = thresholds.get("short")
+        if short:
+            th = Thresholds(th.low, th.high, ShortCuts(int(short["max_words"]), float(short["low"]), float(short["high"])))
+        # the record's sentences cover its text; a record written without them gets the article cuts
+        sents = rec.get("sentences") or []
+        n_words = sum(count_words(s.get("text") or "") for s in sents) if sents else None
+        by_score = th.verdict(rec["p_mt"], n_words).value
         if _SEVERITY.get(by_score, 0) > _SEVERITY.get(verdict_text, -1):
             verdict = by_score
     rec = _with_after(rec, "verdict", "verdict_text", verdict_text)

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Screen changes to the article model on cached features (fast configuration, no embeddings).
+
+Stage 1 (cached in ``.cache/experiments/``): analyse the training split (with the shipped
+synthetic round trips), the dev split and held-out round trips of the dev originals (made with
+``mtdetect synth`` for evaluation only, ``--heldout-rt``), build the fast feature matrices,
+and fit the sentence level once: out-of-fold sentence scores for training and final-model
+sentence scores for dev, exactly as ``fit_model`` does.
+
+Stage 2: article-level variants on top, each scored on dev:
+
+* ``lr``: the shipped stacker (pooled sentence scores, article text-model score, article
+  features -> calibrated logistic regression);
+* ``hgb``: the same inputs into gradient-boosted trees;
+* ``synth=w``: synthetic round trips weighted ``w`` (the class weights stay balanced);
+* ``no-<system>``: a synthetic system left out of the article level (screening only: the
+  sentence level still saw it).
+
+Reports ROC-AUC per comparison and the MT share flagged at the shipped rule (at most 1% of
+originals - out-of-fold training originals and dev originals - at or above the cut).
+
+  python scripts/experiments/article_model.py --heldout-rt /tmp/devrt/rt_*.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mtdetect.datasets import read_labelled, shared_data_dir, shipped_splits
+from mtdetect.model import (
+    _article_input,
+    _classifier,
+    _group_folds,
+    _inner_folds,
+    _sentence_input,
+    _text_classifier,
+    balanced_weights,
+    build_matrices,
+    choose_thresholds,
+)
+from mtdetect.segment import segment
+from mtdetect.training import analyze_docs
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "experiments"))
+from train import _synth_files  # noqa: E402
+
+CACHE = ROOT / ".cache" / "experiments"
+
+
+def say(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def meta(docs) -> dict:
+    return {
+        "y": np.array([d.y for d in docs]),
+        "label": np.array([d.label for d in docs]),
+        "group": np.array([d.group for d in docs]),
+        "system": np.array([d.system or "" for d in docs]),
+        "corpus": np.array([d.corpus for d in docs]),
+        "src": np.array([d.src_lang or "" for d in docs]),
+        "n_words": np.array([len(d.text.split()) for d in docs]),
+        "excerpt": np.array([bool(d.extra.get("excerpt_of")) for d in docs]),
+    }
+
+
+def load(heldout: list[Path], view: str | None = None, excerpts: bool = False) -> dict:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"fast_matrices{'-' + view if view else ''}{'-excerpts' if excerpts else ''}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    splits = shipped_splits(shared_data_dir())
+    train = splits["train"] + list(read_labelled(_synth_files(None)))
+    if excerpts:  # one random excerpt of 2-6 sentences per document of 8+ sentences (same label and group)
+        from mtdetect.datasets import random_excerpts
+
+        train = train + random_excerpts(train, (2, 3, 4, 5, 6), 8, seed=0)
+    dev = splits["dev"]
+    extra = list(read_labelled(heldout)) if heldout else []
+    out = {}
+    for name, docs in (("train", train), ("dev", dev), ("heldout", extra)):
+        say(f"analysing {len(docs)} {name} articles")
+        m = build_matrices(analyze_docs(docs, quiet=True), None)
+        if view:  # the text views again, through another view function
+            from text_views import make_view
+
+            fn = make_view(view)
+            m.sent_text = [fn(s.text) for d in docs for s in segment(d.text).sentences]
+            assert len(m.sent_text) == len(m.sent_doc)
+            starts = np.searchsorted(m.sent_doc, np.arange(len(docs) + 1))
+            m.art_text = [" \n ".join(m.sent_text[starts[i]:starts[i + 1]]) for i in range(len(docs))]
+        out[name] = {"m": m, **meta(docs)}
+    path.write_bytes(pickle.dumps(out))
+    return out
+
+
+def sentence_level(data: dict, C_sentence=0.5, C_text=10.0, max_iter=2000, seed=13, view: str | None = None,
+                   tag: str = "") -> dict:
+    """Out-of-fold sentence scores for train, final-model scores for dev/heldout (cached)."""
+    path = CACHE / f"fast_sentence_level{'-' + view if view else ''}{tag}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    tr = data["train"]
+    m = tr["m"]
+    y = tr["y"]
+    folds = _group_folds(list(tr["group"]), 5, seed)
+    doc_fold = np.empty(len(y), dtype=np.int64)
+    for k, (_, te) in enumerate(folds):
+        doc_fold[te] = k
+    s_fold = doc_fold[m.sent_doc]
+    sent_y = y[m.sent_doc]
+    sent_folds = [(np.flatnonzero(s_fold != k), np.flatnonzero(s_fold == k)) for k in range(5)]
+    say("sentence text model (out of fold)")
+    arr = np.asarray(m.sent_text, dtype=object)
+    st_oof = np.zeros(len(sent_y))
+    for a, b in sent_folds:
+        clf = _text_classifier(C_text, max_iter)
+        clf.fit(arr[a], sent_y[a], clf__sample_weight=balanced_weights(sent_y[a]))
+        st_oof[b] = clf.predict_proba(arr[b])[:, 1]
+    st_final = _text_classifier(C_text, max_iter)
+    st_final.fit(arr, sent_y, clf__sample_weight=balanced_weights(sent_y))
+    sent_in = _sentence_input(m, st_oof)
+    say("sentence model (out of fold)")
+    oof = np.zeros(len(sent_y))
+    for k, (a, b) in enumerate(sent_folds):
+        clf = _classifier(C_sentence, max_iter, _inner_folds(s_fold[a], k))
+        clf.fit(sent_in[a], sent_y[a], clf__sample_weight=balanced_weights(sent_y[a]))
+        oof[b] = clf.predict_proba(sent_in[b])[:, 1]
+    final = _classifier(C_sentence, max_iter, sent_folds)
+    final.fit(sent_in, sent_y, clf__sample_weight=balanced_weights(sent_y))
+    out = {"train": {"sent_p": oof, "sent_text_p": st_oof}, "folds": folds, "doc_fold": doc_fold}
+    for name in ("dev", "heldout"):
+        mm = data[name]["m"]
+        if mm.n_articles == 0:
+            continue
+        stp = st_final.predict_proba(np.asarray(mm.sent_text, dtype=object))[:, 1]
+        out[name] = {"sent_p": final.predict_proba(_sentence_input(mm, stp))[:, 1], "sent_text_p": stp}
+    path.write_bytes(pickle.dumps(out))
+    return out
+
+
+def article_text(data: dict, folds, weights: np.ndarray, C_text=10.0, max_iter=2000) -> dict:
+    """Out-of-fold article text-model scores for train; final-model scores elsewhere."""
+    tr = data["train"]
+    y = tr["y"]
+    arr = np.asarray(tr["m"].art_text, dtype=object)
+    oof = np.zeros(len(y))
+    for a, b in folds:
+        clf = _text_classifier(C_text, max_iter)
+        clf.fit(arr[a], y[a], clf__sample_weight=weights[a])
+        oof[b] = clf.predict_proba(arr[b])[:, 1]
+    final = _text_classifier(C_text, max_iter)
+    final.fit(arr, y, clf__sample_weight=weights)
+    out = {"train": oof}
+    for name in ("dev", "heldout"):
+        if data[name]["m"].n_articles:
+            out[name] = final.predict_proba(np.asarray(data[name]["m"].art_text, dtype=object))[:, 1]
+    return out
+
+
+def weights_for(tr: dict, synth_weight: float, keep: np.ndarray) -> np.ndarray:
+    """Class-balanced weights with synthetic rows scaled by ``synth_weight`` (0 for dropped rows)."""
+    is_synth = np.char.find(tr["system"].astype(str), ":") >= 0  # synth systems are engine specs
+    w = np.where(is_synth, synth_weight, 1.0)
+    w = w * keep
+    y = tr["y"]
+    out = np.zeros(len(y))
+    for cls in (0, 1):
+        sel = (y == cls) & (w > 0)
+        out[sel] = w[sel] * (w.sum() / 2.0) / w[sel].sum()
+    return out
+
+
+def stacker(kind: str, folds_for_cal):
+    if kind == "lr":
+        return _classifier(1.0, 2000, folds_for_cal)
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=15,
+                                          min_samples_leaf=40, l2_regularization=1.0, random_state=0)
+
+
+def fit_article(kind: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, folds, doc_fold) -> tuple[np.ndarray, object]:
+    keep = w > 0
+    oof = np.full(len(y), np.nan)
+    for k, (a, b) in enumerate(folds):
+        a = a[keep[a]]
+        clf = stacker(kind, _inner_folds(doc_fold[a], k))
+        _fit_w(clf, kind, X[a], y[a], w[a])
+        oof[b] = clf.predict_proba(X[b])[:, 1]
+    idx = np.flatnonzero(keep)
+    pos = np.full(len(y), -1)
+    pos[idx] = np.arange(len(idx))  # fold indices re-based on the kept rows
+    final_folds = [(pos[a[keep[a]]], pos[b[keep[b]]]) for a, b in folds]
+    clf = stacker(kind, final_folds)
+    _fit_w(clf, kind, X[idx], y[idx], w[idx])
+    return oof, clf
+
+
+def _fit_w(clf, kind, X, y, w):
+    if kind == "lr":
+        clf.fit(X, y, clf__sample_weight=w)
+    else:
+        clf.fit(X, y, sample_weight=w)
+
+
+def auc(y, p):
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else float("nan")
+
+
+def report(name: str, data: dict, p_dev: np.ndarray, p_held: np.ndarray | None, oof_orig: np.ndarray) -> dict:
+    dv = data["dev"]
+    lab = dv["label"]
+    orig = lab == "original"
+    res = {"variant": name}
+    for cname, neg, pos in (("orig_vs_mt", orig, lab == "mt"), ("ht_vs_mt", lab == "human_translation", lab == "mt"),
+                            ("orig_vs_rt_de", orig, lab == "roundtrip_mt")):
+        sel = neg | pos
+        res[cname] = auc(pos[sel].astype(int), p_dev[sel])
+    th, _ = choose_thresholds(np.r_[oof_orig, p_dev[orig]], p_dev[lab == "mt"], 0.01)
+    res["high"] = th.high
+    res["tpr_mt@1%"] = float((p_dev[lab == "mt"] >= th.high).mean())
+    res["fpr_orig"] = float((p_dev[orig] >= th.high).mean())
+    if p_held is not None:
+        hd = data["heldout"]
+        for sysname in sorted(set(hd["system"].tolist())):
+            s = hd["system"] == sysname
+            short = sysname.split(">")[-1].split(":")[-1]
+            p_pos = p_held[s]
+            yy = np.r_[np.zeros(orig.sum()), np.ones(s.sum())]
+            res[f"rt_{short}"] = auc(yy.astype(int), np.r_[p_dev[orig], p_pos])
+            res[f"rt_{short}_tpr@1%"] = float((p_pos >= th.high).mean())
+    return res
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--heldout-rt", nargs="*", type=Path, default=[])
+    ap.add_argument("--variants", nargs="*", default=["lr", "hgb", "lr:synth=0.3", "hgb:synth=0.3"])
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--view", default=None, help="a text view of text_views.py instead of the shipped one")
+    ap.add_argument("--excerpts", action="store_true", help="add one random excerpt per long training document")
+    ap.add_argument("--combine", nargs="*", default=[], help="pairs A+B of variants: the higher logit of the two")
+    args = ap.parse_args(argv)
+    data = load(args.heldout_rt, args.view, args.excerpts)
+    sl = sentence_level(data, view=args.view, tag="-excerpts" if args.excerpts else "")
+    tr = data["train"]
+    folds, doc_fold = sl["folds"], sl["doc_fold"]
+    y = tr["y"]
+    rows = []
+    text_cache: dict = {}
+    scores: dict = {}
+    for v in args.variants:
+        kind, *opts = v.split(":")
+        synth_w, drop = 1.0, None
+        for o in opts:
+            if o.startswith("synth="):
+                synth_w = float(o.split("=", 1)[1])
+            if o.startswith("no-"):
+                drop = o[3:]
+        keep = np.ones(len(y)) if drop is None else (tr["system"] != drop).astype(float)
+        w = weights_for(tr, synth_w, keep)
+        tkey = (synth_w, drop)
+        if tkey not in text_cache:
+            say(f"article text model for synth={synth_w} drop={drop}")
+            text_cache[tkey] = article_text(data, folds, w)
+        at = text_cache[tkey]
+        X = _article_input(tr["m"], sl["train"]["sent_p"], at["train"])
+        say(f"article model {v}")
+        oof, clf = fit_article(kind, X, y, w, folds, doc_fold)
+        Xd = _article_input(data["dev"]["m"], sl["dev"]["sent_p"], at["dev"])
+        p_dev = clf.predict_proba(Xd)[:, 1]
+        p_held = None
+        if "heldout" in sl:
+            Xh = _article_input(data["heldout"]["m"], sl["heldout"]["sent_p"], at["heldout"])
+            p_held = clf.predict_proba(Xh)[:, 1]
+        res = report(v, data, p_dev, p_held, oof[(tr["label"] == "original") & ~tr["excerpt"]])
+        res["text_only_orig_vs_mt"] = report("t", data, at["dev"], at.get("heldout"),
+                                             at["train"][(tr["label"] == "original") & ~tr["excerpt"]])["orig_vs_mt"]
+        rows.append(res)
+        scores[v] = (p_dev, p_held, oof[(tr["label"] == "original") & ~tr["excerpt"]])
+        print(json.dumps(res), flush=True)
+    for pair in args.combine:
+        a, b = (scores[k] for k in pair.split("+"))
+        res = report(pair, data, np.maximum(a[0], b[0]), None if a[1] is None else np.maximum(a[1], b[1]),
+                     np.maximum(a[2], b[2]))
+        rows.append(res)
+        print(json.dumps(res), flush=True)
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
