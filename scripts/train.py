@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synthesize", action="store_true",
                     help="when no synthetic data is found, make it first with scripts/synth_training.py")
     ap.add_argument("--deep", action="store_true", help="also fit the round-trip (--deep) stage of the full model")
-    ap.add_argument("--deep-train-sample", type=int, default=1500)
-    ap.add_argument("--deep-dev-sample", type=int, default=1500)
+    ap.add_argument("--deep-train-sample", type=int, default=1000)
+    ap.add_argument("--deep-dev-sample", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=2, help="processes for round trips")
     args = ap.parse_args(argv)
 

@@ -15,6 +15,6 @@ COEF = np.array([[0.505215, 0.455733, 0.711721, 1.461322, -1.023422, -0.418992, 
 INTERCEPT = np.array([-1.965288, 2.535289, -0.570001])
 #: Pairwise direction model: log-odds that a comparison's source side is the original.
 DIRECTION_FEATURES = ("dir_p_mt", "dir_findings", "dir_names", "dir_unaligned", "dir_length")
-DIRECTION_COEF = np.array([6.615097, 0.251066, 0.154989, 4.888624, 5.950442])
+DIRECTION_COEF = np.array([6.801212, 0.178406, 0.050945, 4.91616, 5.967348])
 #: Gap between the two best summed log-odds below which the likely original is not named.
-DIRECTION_MARGIN = 0.112
+DIRECTION_MARGIN = 0.053
