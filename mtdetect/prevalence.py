@@ -36,9 +36,12 @@ much higher than the training data's calibration expects).
 shrunk toward the variance the reference predicts at the estimate (:data:`PRIOR_ITEMS`
 pseudo-articles, so a tiny outlet still gets a sensible width); the dev class means have
 their own variance, computed clustered by source document (the dev set holds many MT
-versions of one source text, so its articles are not independent). Then::
+versions of one source text, so its articles are not independent). The audited articles come
+from a population whose class means differ from dev's as well: at least as much as another
+sample of dev would (:data:`POPULATION_FACTOR` counts the class means' variance once more for
+that). Then, with ``k = 1 + POPULATION_FACTOR``::
 
-    var(share) = (s2 / n + share^2 var(mean_mt) + (1 - share)^2 var(mean_human)) / (mean_mt - mean_human)^2
+    var(share) = (s2 / n + k share^2 var(mean_mt) + k (1 - share)^2 var(mean_human)) / (mean_mt - mean_human)^2
 
 and the interval is the estimate (clipped to [0, 1]) +- 1.96 sd, cut to [0, 1]; cf. Lang &
 Reiczigel (2014) for prevalence with an estimated sensitivity and specificity. EM's interval
@@ -81,6 +84,11 @@ METHODS = ("pacc", "acc", "em", "cc")
 DEFAULT_METHOD = "pacc"
 #: Pseudo-articles at the reference's predicted variance added to an outlet's sample variance.
 PRIOR_ITEMS = 2.0
+#: How much more than the reference's own sampling variance the audited population's class
+#: means are allowed to differ from dev's (1: as much again as another sample of dev). Without
+#: it the interval covered only 85-86% of simulated 200-article outlets at 50% MT (drawn from
+#: the other half of dev than the reference), 75-76% at 500 articles.
+POPULATION_FACTOR = 1.0
 #: A reference whose two classes differ by less than this (in the statistic's mean) cannot
 #: correct anything: the estimate would be noise divided by almost nothing.
 MIN_SEPARATION = 0.05
@@ -447,7 +455,8 @@ def adjusted_mean_interval(
     share = _clip(raw)
     predicted = share * pos.var_item + (1 - share) * neg.var_item + share * (1 - share) * d * d
     item_var = ((n - 1) * max(sample_var, 0.0) + PRIOR_ITEMS * predicted) / (n - 1 + PRIOR_ITEMS)
-    var = (item_var / n + share**2 * pos.var_mean + (1 - share) ** 2 * neg.var_mean) / (d * d)
+    k = 1.0 + POPULATION_FACTOR
+    var = (item_var / n + k * (share**2 * pos.var_mean + (1 - share) ** 2 * neg.var_mean)) / (d * d)
     half = z * math.sqrt(max(var, 0.0))
     # Centred on the clipped estimate: a raw estimate far below 0 (the outlet's articles score
     # lower than the reference's human class) must not give the certain-looking interval [0, 0].

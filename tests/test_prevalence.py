@@ -212,13 +212,14 @@ NEG = ClassStats(n=1000, mean=0.2, var_mean=0.0001, var_item=0.04)
 
 def test_adjusted_mean_interval_hand_computed():
     # share 0.5; predicted item variance 0.5*0.05 + 0.5*0.04 + 0.25*0.25 = 0.1075;
-    # shrunk (99*0.04 + 2*0.1075)/101; var = (that/100 + 0.25e-4 + 0.25e-4) / 0.25
+    # shrunk (99*0.04 + 2*0.1075)/101; var = (that/100 + 2 * (0.25e-4 + 0.25e-4)) / 0.25,
+    # the class means' variance counted twice (POPULATION_FACTOR 1)
     share, lo, hi = adjusted_mean_interval(100, 0.45, 0.04, POS, NEG)
-    var = ((99 * 0.04 + 2 * 0.1075) / 101 / 100 + 0.25 * 0.0001 * 2) / 0.25
+    var = ((99 * 0.04 + 2 * 0.1075) / 101 / 100 + 2 * 0.25 * 0.0001 * 2) / 0.25
     half = 1.959963984540054 * math.sqrt(var)
     assert share == pytest.approx(0.5)
     assert (lo, hi) == pytest.approx((0.5 - half, 0.5 + half))
-    assert half == pytest.approx(0.08438, abs=1e-4)
+    assert half == pytest.approx(0.08882, abs=1e-4)
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 20, 200, 5000])
