@@ -16,9 +16,8 @@ Languages only in dev (cs, zh) are never seen in training anyway; the all-data m
 figures on them are reported as they are.
 
 ``--synth`` adds the shipped synthetic round trips (``scripts/train.py``'s default set) to
-training, as the shipped models have them. A synthetic article counts as MT from its source's
-language: leaving out ja also removes the round trips of Japanese->English human
-translations. Leaving out en removes the round trips through German only, so the table shows
+training, as the shipped models have them. A synthetic article goes with its source document:
+leaving out ja also removes the round trips of Japanese->English human translations. Leaving out en removes the round trips through German only, so the table shows
 whether the synthetic pivots (es, ca, pt) stand in for a pivot never seen.
 
 Test subset of a unit: its dev MT documents; the human translations of the same corpus
@@ -123,6 +122,20 @@ def metrics(docs: list[LabelledDoc], p: np.ndarray) -> dict:
     return out
 
 
+def _removed(train: list[LabelledDoc], holdout: Holdout | None) -> set[int]:
+    """Indices of the training documents a held-out unit removes. A synthetic round trip
+    (system an engine spec, with ':') goes with its source document: when a language's human
+    translations are removed, their round trips are too (their records say src_lang 'en',
+    the language of the text that was round-tripped)."""
+    if holdout is None:
+        return set()
+    gone = {i for i, d in enumerate(train) if holdout.removes(d)}
+    if holdout.kind == "language" and holdout.value != "en":
+        groups = {train[i].group for i in gone if train[i].y == 0}
+        gone |= {i for i, d in enumerate(train) if ":" in (d.system or "") and d.group in groups}
+    return gone
+
+
 # Filled in the parent before the worker pool forks, so workers share them without pickling.
 _STATE: dict = {}
 
@@ -136,8 +149,9 @@ def _fit_and_score(key: str) -> tuple[str, np.ndarray, np.ndarray, dict]:
     cfg: ModelConfig = _STATE["config"]
     idx = _STATE["test_idx"][key]
     holdout = _STATE["holdouts"].get(key)
-    keep = [i for i, d in enumerate(train) if holdout is None or not holdout.removes(d)]
-    removed = [d.label for d in train if holdout is not None and holdout.removes(d)]
+    gone = _removed(train, holdout)
+    keep = [i for i in range(len(train)) if i not in gone]
+    removed = [train[i].label for i in sorted(gone)]
     t0 = time.time()
     with threadpool_limits(1 if _STATE["jobs"] > 1 else None):
         model = fit_model([tr_an[i] for i in keep], [train[i].y for i in keep], [train[i].group for i in keep],
