@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .budget import ArticleTimeout, time_budget
 from .features import Analysis, analyze_document, rule_score
@@ -25,6 +25,9 @@ from .recognizers import builtin_recognizers
 from .recognizers.base import Recognizer
 from .segment import segment
 from .types import Article, ArticleReport, Finding, InputError, SentenceScore, Verdict
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODEL_ENV = "MTDETECT_MODEL"
 RULES_MODEL = "rules"
@@ -69,7 +72,7 @@ class Thresholds:
             return Thresholds(self.short.low, self.short.high)
         return self if self.short is None else Thresholds(self.low, self.high)
 
-    def highs(self, n_words) -> "np.ndarray":
+    def highs(self, n_words) -> np.ndarray:
         """The ``high`` cut of each text, from an array of word counts."""
         import numpy as np
 
@@ -78,7 +81,7 @@ class Thresholds:
             return np.full(n.shape, self.high, dtype=float)
         return np.where(n < self.short.max_words, self.short.high, self.high)
 
-    def lows(self, n_words) -> "np.ndarray":
+    def lows(self, n_words) -> np.ndarray:
         """The ``low`` cut of each text, from an array of word counts."""
         import numpy as np
 

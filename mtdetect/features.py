@@ -219,8 +219,11 @@ def text_view(text: str, kind: str = "shapes") -> str:
     """
     if kind not in TEXT_VIEWS:
         raise ValueError(f"unknown text view {kind!r} (known: {', '.join(TEXT_VIEWS)})")
-    suffix = kind == "shapes+suffix3"
-    keep = _text_view_vocab()
+    return view_with(text, _text_view_vocab(), suffix=kind == "shapes+suffix3")
+
+
+def view_with(text: str, keep: frozenset[str], suffix: bool) -> str:
+    """The text view with ``keep`` as the kept vocabulary (experiments vary it)."""
     out = []
     for w in _WORD_OR_MARK.findall(text.translate(_QUOTE_DASH)):
         lw = w.lower()

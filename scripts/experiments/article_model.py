@@ -41,6 +41,7 @@ from mtdetect.model import (
     _inner_folds,
     _sentence_input,
     _text_classifier,
+    _text_oof,
     balanced_weights,
     build_matrices,
     choose_thresholds,
@@ -120,14 +121,7 @@ def sentence_level(data: dict, C_sentence=0.5, C_text=10.0, max_iter=2000, seed=
     sent_y = y[m.sent_doc]
     sent_folds = [(np.flatnonzero(s_fold != k), np.flatnonzero(s_fold == k)) for k in range(5)]
     say("sentence text model (out of fold)")
-    arr = np.asarray(m.sent_text, dtype=object)
-    st_oof = np.zeros(len(sent_y))
-    for a, b in sent_folds:
-        clf = _text_classifier(C_text, max_iter)
-        clf.fit(arr[a], sent_y[a], clf__sample_weight=balanced_weights(sent_y[a]))
-        st_oof[b] = clf.predict_proba(arr[b])[:, 1]
-    st_final = _text_classifier(C_text, max_iter)
-    st_final.fit(arr, sent_y, clf__sample_weight=balanced_weights(sent_y))
+    st_oof, st_final = _text_oof(m.sent_text, sent_y, sent_folds, C_text, max_iter)
     sent_in = _sentence_input(m, st_oof)
     say("sentence model (out of fold)")
     oof = np.zeros(len(sent_y))

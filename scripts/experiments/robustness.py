@@ -144,7 +144,7 @@ def _fit_and_score(key: str) -> tuple[str, np.ndarray, np.ndarray, dict]:
     """Train without the unit ``key`` (or on everything) and score its test subset."""
     from threadpoolctl import threadpool_limits
 
-    train, dev = _STATE["train"], _STATE["dev"]
+    train = _STATE["train"]
     tr_an, dv_an = _STATE["train_analyses"], _STATE["dev_analyses"]
     cfg: ModelConfig = _STATE["config"]
     idx = _STATE["test_idx"][key]

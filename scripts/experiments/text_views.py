@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from mtdetect.datasets import read_labelled, shared_data_dir, shipped_splits
-from mtdetect.features import _QUOTE_DASH, _WORD_OR_MARK
+from mtdetect.features import view_with
 from mtdetect.model import _group_folds, _text_classifier, balanced_weights
 from mtdetect.segment import segment
 
@@ -43,20 +43,7 @@ def make_view(spec: str):
     keep = frozenset(top_n_list("en", size))
 
     def view(text: str) -> str:
-        out = []
-        for w in _WORD_OR_MARK.findall(text.translate(_QUOTE_DASH)):
-            lw = w.lower()
-            if lw in keep:
-                out.append("^" + lw if w[0].isupper() else lw)
-            elif w.isdigit():
-                out.append("0")
-            elif w[0].isupper():
-                out.append("C")
-            elif w[0].isalpha() or w[0] == "_":
-                out.append("w~" + lw[-3:] if suffix and len(lw) > 4 else "w")
-            else:
-                out.append(w)
-        return " ".join(out)
+        return view_with(text, keep, suffix)
 
     return view
 
