@@ -222,8 +222,9 @@ def text_view(text: str, kind: str = "shapes") -> str:
     return view_with(text, _text_view_vocab(), suffix=kind == "shapes+suffix3")
 
 
-def view_with(text: str, keep: frozenset[str], suffix: bool) -> str:
-    """The text view with ``keep`` as the kept vocabulary (experiments vary it)."""
+def view_with(text: str, keep: frozenset[str], suffix: bool, suffix_len: int = 3, caps_suffix: bool = False) -> str:
+    """The text view with ``keep`` as the kept vocabulary; ``suffix_len`` and ``caps_suffix``
+    (the suffixes of capitalised rare words too) are for experiments."""
     out = []
     for w in _WORD_OR_MARK.findall(text.translate(_QUOTE_DASH)):
         lw = w.lower()
@@ -232,9 +233,9 @@ def view_with(text: str, keep: frozenset[str], suffix: bool) -> str:
         elif w.isdigit():
             out.append("0")
         elif w[0].isupper():
-            out.append("C")
+            out.append("C~" + lw[-suffix_len:] if caps_suffix and len(lw) > suffix_len + 1 else "C")
         elif w[0].isalpha() or w[0] == "_":
-            out.append("w~" + lw[-3:] if suffix and len(lw) > 4 else "w")
+            out.append("w~" + lw[-suffix_len:] if suffix and len(lw) > suffix_len + 1 else "w")
         else:
             out.append(w)
     return " ".join(out)

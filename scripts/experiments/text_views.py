@@ -8,7 +8,8 @@ and on held-out round trips of the dev originals. Views:
 
 * ``vocab=N``: the N most frequent English words kept, other words as shapes (shipped: 2000);
 * ``vocab=N+suffix``: the same, with lower-case rare words as their last three letters
-  (``w~ion``), a cheap part-of-speech cue;
+  (``w~ion``), a cheap part-of-speech cue (``+suffixK``: K letters; ``+caps``: capitalised
+  rare words too, ``C~ion``);
 
   python scripts/experiments/text_views.py --heldout-rt /tmp/devrt/rt_*.jsonl
 """
@@ -40,10 +41,13 @@ def make_view(spec: str):
 
     size = int(re.match(r"vocab=(\d+)", spec).group(1))
     suffix = "+suffix" in spec
+    m = re.search(r"\+suffix(\d)", spec)
+    n = int(m.group(1)) if m else 3
+    caps = "+caps" in spec
     keep = frozenset(top_n_list("en", size))
 
     def view(text: str) -> str:
-        return view_with(text, keep, suffix)
+        return view_with(text, keep, suffix, n, caps)
 
     return view
 
