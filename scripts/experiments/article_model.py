@@ -78,7 +78,10 @@ def load(heldout: list[Path], view: str | None = None, excerpts: bool = False) -
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"fast_matrices{'-' + view if view else ''}{'-excerpts' if excerpts else ''}.pkl"
     if path.exists():
-        return pickle.loads(path.read_bytes())
+        data = pickle.loads(path.read_bytes())
+        for part in data.values():  # caches written before the excerpt flag existed
+            part.setdefault("excerpt", np.zeros(len(part["y"]), dtype=bool))
+        return data
     splits = shipped_splits(shared_data_dir())
     train = splits["train"] + list(read_labelled(_synth_files(None)))
     if excerpts:  # one random excerpt of 2-6 sentences per document of 8+ sentences (same label and group)
@@ -142,11 +145,14 @@ def sentence_level(data: dict, C_sentence=0.5, C_text=10.0, max_iter=2000, seed=
     return out
 
 
-def article_text(data: dict, folds, weights: np.ndarray, C_text=10.0, max_iter=2000) -> dict:
-    """Out-of-fold article text-model scores for train; final-model scores elsewhere."""
+def article_text(data: dict, folds, weights: np.ndarray, C_text=10.0, max_iter=2000,
+                 texts: dict[str, list[str]] | None = None) -> dict:
+    """Out-of-fold article text-model scores for train; final-model scores elsewhere
+    (``texts``: other per-article texts than the matrices' views)."""
     tr = data["train"]
     y = tr["y"]
-    arr = np.asarray(tr["m"].art_text, dtype=object)
+    texts = texts or {name: data[name]["m"].art_text for name in ("train", "dev", "heldout")}
+    arr = np.asarray(texts["train"], dtype=object)
     oof = np.zeros(len(y))
     for a, b in folds:
         clf = _text_classifier(C_text, max_iter)
@@ -157,7 +163,25 @@ def article_text(data: dict, folds, weights: np.ndarray, C_text=10.0, max_iter=2
     out = {"train": oof}
     for name in ("dev", "heldout"):
         if data[name]["m"].n_articles:
-            out[name] = final.predict_proba(np.asarray(data[name]["m"].art_text, dtype=object))[:, 1]
+            out[name] = final.predict_proba(np.asarray(texts[name], dtype=object))[:, 1]
+    return out
+
+
+def second_view_texts(heldout: list[Path], spec: str, excerpts: bool = False) -> dict[str, list[str]]:
+    """Per-article texts in another view (``text_views.make_view`` spec), in load()'s order."""
+    from text_views import make_view
+
+    splits = shipped_splits(shared_data_dir())
+    train = splits["train"] + list(read_labelled(_synth_files(None)))
+    if excerpts:
+        from mtdetect.datasets import random_excerpts
+
+        train = train + random_excerpts(train, (2, 3, 4, 5, 6), 8, seed=0)
+    fn = make_view(spec)
+    out = {}
+    for name, docs in (("train", train), ("dev", splits["dev"]),
+                       ("heldout", list(read_labelled(heldout)) if heldout else [])):
+        out[name] = [" \n ".join(fn(s.text) for s in segment(d.text).sentences) for d in docs]
     return out
 
 
@@ -257,8 +281,10 @@ def main(argv=None) -> int:
     scores: dict = {}
     for v in args.variants:
         kind, *opts = v.split(":")
-        synth_w, drop = 1.0, None
+        synth_w, drop, text2 = 1.0, None, None
         for o in opts:
+            if o.startswith("text2="):
+                text2 = o.split("=", 1)[1]
             if o.startswith("synth="):
                 synth_w = float(o.split("=", 1)[1])
             if o.startswith("no-"):
@@ -270,15 +296,25 @@ def main(argv=None) -> int:
             say(f"article text model for synth={synth_w} drop={drop}")
             text_cache[tkey] = article_text(data, folds, w)
         at = text_cache[tkey]
-        X = _article_input(tr["m"], sl["train"]["sent_p"], at["train"])
+        extra = {"train": None, "dev": None, "heldout": None}
+        if text2:  # a second article text model over another view, one more stacked column
+            if ("text2", text2, tkey) not in text_cache:
+                say(f"second article text model over {text2}")
+                texts = second_view_texts(args.heldout_rt, text2, args.excerpts)
+                text_cache[("text2", text2, tkey)] = article_text(data, folds, w, texts=texts)
+            extra = text_cache[("text2", text2, tkey)]
+
+        def inputs(name):
+            X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name])
+            return X if extra.get(name) is None else np.hstack([X, np.asarray(extra[name]).reshape(-1, 1)])
+
+        X = inputs("train")
         say(f"article model {v}")
         oof, clf = fit_article(kind, X, y, w, folds, doc_fold)
-        Xd = _article_input(data["dev"]["m"], sl["dev"]["sent_p"], at["dev"])
-        p_dev = clf.predict_proba(Xd)[:, 1]
+        p_dev = clf.predict_proba(inputs("dev"))[:, 1]
         p_held = None
         if "heldout" in sl:
-            Xh = _article_input(data["heldout"]["m"], sl["heldout"]["sent_p"], at["heldout"])
-            p_held = clf.predict_proba(Xh)[:, 1]
+            p_held = clf.predict_proba(inputs("heldout"))[:, 1]
         res = report(v, data, p_dev, p_held, oof[(tr["label"] == "original") & ~tr["excerpt"]])
         res["text_only_orig_vs_mt"] = report("t", data, at["dev"], at.get("heldout"),
                                              at["train"][(tr["label"] == "original") & ~tr["excerpt"]])["orig_vs_mt"]
