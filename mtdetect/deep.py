@@ -61,7 +61,7 @@ class RoundTripStage:
     def save(self, bundle_dir: str | Path) -> Path:
         path = Path(bundle_dir) / ROUNDTRIP_FILE
         data = asdict(self)
-        data["thresholds"] = {"low": self.thresholds.low, "high": self.thresholds.high}
+        data["thresholds"] = self.thresholds.to_dict()
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         return path
 
@@ -77,11 +77,10 @@ class RoundTripStage:
         names = tuple(data["feature_names"])
         if names != ("p1_logit", *ROUNDTRIP_FEATURE_NAMES):
             raise ValueError(f"{path}: round-trip features {names} differ from this code's; retrain")
-        th = data["thresholds"]
         return cls(
             chain=data["chain"], max_sentences=int(data["max_sentences"]), feature_names=names,
             mean=tuple(data["mean"]), scale=tuple(data["scale"]), coef=tuple(data["coef"]),
-            intercept=float(data["intercept"]), thresholds=Thresholds(float(th["low"]), float(th["high"])),
+            intercept=float(data["intercept"]), thresholds=Thresholds.from_dict(data["thresholds"]),
             card=data.get("card", {}),
         )
 

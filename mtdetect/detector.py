@@ -74,21 +74,19 @@ class Thresholds:
 
     def highs(self, n_words) -> np.ndarray:
         """The ``high`` cut of each text, from an array of word counts."""
-        import numpy as np
-
-        n = np.asarray(n_words)
-        if self.short is None:
-            return np.full(n.shape, self.high, dtype=float)
-        return np.where(n < self.short.max_words, self.short.high, self.high)
+        return self._per_text(n_words, self.high, None if self.short is None else self.short.high)
 
     def lows(self, n_words) -> np.ndarray:
         """The ``low`` cut of each text, from an array of word counts."""
+        return self._per_text(n_words, self.low, None if self.short is None else self.short.low)
+
+    def _per_text(self, n_words, article_cut: float, short_cut: float | None) -> np.ndarray:
         import numpy as np
 
         n = np.asarray(n_words)
-        if self.short is None:
-            return np.full(n.shape, self.low, dtype=float)
-        return np.where(n < self.short.max_words, self.short.low, self.low)
+        if short_cut is None:
+            return np.full(n.shape, article_cut, dtype=float)
+        return np.where(n < self.short.max_words, short_cut, article_cut)
 
     def to_dict(self) -> dict:
         out: dict = {"low": self.low, "high": self.high}
@@ -96,8 +94,18 @@ class Thresholds:
             out["short"] = {"max_words": self.short.max_words, "low": self.short.low, "high": self.short.high}
         return out
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Thresholds:
+        """The inverse of :meth:`to_dict` (KeyError, TypeError, ValueError or AttributeError
+        on a malformed dict; values are not range-checked)."""
+        low, high = float(d["low"]), float(d["high"])
+        short = d.get("short")
+        if short is None:
+            return cls(low, high)
+        return cls(low, high, ShortCuts(int(short["max_words"]), float(short["low"]), float(short["high"])))
+
     def verdict(self, p: float, n_words: int | None = None) -> Verdict:
-        th = self.for_length(n_words) if self.short is not None else self
+        th = self.for_length(n_words)
         if p >= th.high:
             return Verdict.MACHINE_TRANSLATED
         if p < th.low:
@@ -374,10 +382,12 @@ class Detector:
             SentenceScore(s.index, s.span, s.text, p, fs)
             for s, p, fs in zip(analysis.document.sentences, pred.sentence_p, analysis.by_sentence)
         )
+        th = pred.thresholds or self.model.thresholds
         return ArticleReport(
             id=article.id,
             p_mt=pred.article_p,
-            verdict=(pred.thresholds or self.model.thresholds).verdict(pred.article_p, count_words(analysis.document.text)),
+            # the text's length matters only to a model with short-text cuts
+            verdict=th.verdict(pred.article_p, count_words(analysis.document.text) if th.short else None),
             sentences=sentences,
             findings=analysis.findings,
             source_lang_hint=pred.source_lang,

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .datasets import LabelledDoc
-from .detector import Thresholds
+from .detector import Thresholds, count_words
 
 # (name, negative labels, positive labels): the comparisons the targets talk about
 COMPARISONS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
@@ -47,7 +47,7 @@ def scored_articles(docs: Sequence[LabelledDoc], p: Sequence[float]) -> Scored:
         system=np.array([d.system or "" for d in docs]),
         src_lang=np.array([d.src_lang or "" for d in docs]),
         corpus=np.array([d.corpus for d in docs]),
-        n_words=np.array([len(d.text.split()) for d in docs]),
+        n_words=np.array([count_words(d.text) for d in docs]),  # the short-text cuts' measure
     )
 
 
@@ -112,25 +112,29 @@ def breakdown(s: Scored, th: Thresholds, by_length: bool = True) -> dict:
     ``by_length``: flag each text at the cut for its length (articles); sentences are not
     judged by the short-text cuts."""
     nw = s.n_words if by_length else None
+
+    def metrics(m: np.ndarray) -> dict:
+        return binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
+
     res: dict = {"comparisons": {}, "per_system": {}, "per_src_lang": {}, "per_length": {}, "per_corpus": {}}
     for name, neg, pos in COMPARISONS:
         m = np.isin(s.label, list(neg | pos))
         if m.any() and len(set(s.y[m].tolist())) > 0:
-            res["comparisons"][name] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
+            res["comparisons"][name] = metrics(m)
     human = s.y == 0
     for sys_name in sorted(set(s.system[s.y == 1].tolist())):
         m = human | (s.system == sys_name)
-        res["per_system"][sys_name] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
+        res["per_system"][sys_name] = metrics(m)
     for lang in sorted(set(s.src_lang.tolist())):
         m = s.src_lang == lang
-        res["per_src_lang"][lang or "?"] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
+        res["per_src_lang"][lang or "?"] = metrics(m)
     for lo, hi, name in LENGTH_BUCKETS:
         m = (s.n_words >= lo) & (s.n_words < hi)
         if m.any():
-            res["per_length"][name] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
+            res["per_length"][name] = metrics(m)
     for corpus in sorted(set(s.corpus.tolist())):
         m = s.corpus == corpus
-        res["per_corpus"][corpus] = binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
+        res["per_corpus"][corpus] = metrics(m)
     return res
 
 

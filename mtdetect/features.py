@@ -209,9 +209,11 @@ def _text_view_vocab() -> frozenset[str]:
 #: 35% -> 43%; human translation vs MT 0.708 -> 0.697.
 TEXT_VIEWS: tuple[str, ...] = ("shapes", "shapes+suffix3")
 DEFAULT_TEXT_VIEW = "shapes+suffix3"
+#: The view of bundles whose card predates the choice (and of callers that name none).
+LEGACY_TEXT_VIEW = "shapes"
 
 
-def text_view(text: str, kind: str = "shapes") -> str:
+def text_view(text: str, kind: str = LEGACY_TEXT_VIEW) -> str:
     """``text`` as the n-gram models see it: frequent words kept, other words as shapes.
 
     "The Ministry said 25 drones flew." -> "^the C said 0 w w ."

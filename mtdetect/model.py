@@ -27,12 +27,13 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .detector import Prediction, ShortCuts, Thresholds, source_language_from_findings
+from .detector import Prediction, Thresholds, source_language_from_findings
 from .embeddings import Embedder
 from .guard import stage
 from .features import (
     ARTICLE_FEATURE_NAMES,
     DEFAULT_TEXT_VIEW,
+    LEGACY_TEXT_VIEW,
     POOLED_FEATURE_NAMES,
     TEXT_VIEWS,
     SENTENCE_FEATURE_NAMES,
@@ -214,7 +215,7 @@ def embedded_rows(n_sentences: int, cap: int | None) -> np.ndarray:
 
 def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
                    article_embeddings: bool = False, embed_max_sentences: int | None = None,
-                   view: str = "shapes") -> ArticleMatrices:
+                   view: str = LEGACY_TEXT_VIEW) -> ArticleMatrices:
     """Feature matrices for a batch; sentence embeddings are encoded in one batched call.
 
     With ``embed_max_sentences``, at most that many sentences per article are embedded
@@ -225,7 +226,7 @@ def build_matrices(analyses: Sequence[Analysis], embedder: Embedder | None,
 
 
 def start_matrices(analyses: Sequence[Analysis], embedder: Embedder | None, article_embeddings: bool = False,
-                   embed_max_sentences: int | None = None, view: str = "shapes") -> Callable[[], ArticleMatrices]:
+                   embed_max_sentences: int | None = None, view: str = LEGACY_TEXT_VIEW) -> Callable[[], ArticleMatrices]:
     """:func:`build_matrices` in two steps: the encoding starts in a second thread (torch
     releases the GIL), the other features are computed here meanwhile, and the returned
     function waits for the encoding and assembles the matrices. Whatever the caller does
@@ -354,7 +355,7 @@ class TrainedModel:
     #: Embed at most this many sentences per article (None: all); see :func:`embedded_rows`.
     embed_max_sentences: int | None = None
     #: The text view of the n-gram text models (see :data:`mtdetect.features.TEXT_VIEWS`).
-    text_view: str = "shapes"
+    text_view: str = LEGACY_TEXT_VIEW
     #: Out-of-fold article probabilities of the training articles (set by :func:`fit_model`,
     #: not saved in bundles).
     oof_article_p_: np.ndarray | None = None
@@ -644,7 +645,7 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: s
             f"{path}: trained with scikit-learn {card.get('sklearn_version')}, this is {sklearn_version}; retrain it"
         )
     thresholds = _card_thresholds(card, card_path)
-    view = card.get("text_view", "shapes")  # cards without the key predate the choice
+    view = card.get("text_view", LEGACY_TEXT_VIEW)  # cards without the key predate the choice
     if view not in TEXT_VIEWS:
         raise BundleError(f"{card_path}: unknown text view {view!r} (this code has {', '.join(TEXT_VIEWS)}); "
                           "retrain it or update mtdetect")
@@ -669,25 +670,18 @@ def load_bundle(path: str | Path, embedder: Embedder | None = None, *, engine: s
 
 def _card_thresholds(card: dict, card_path: Path) -> Thresholds:
     """The card's thresholds: numbers in [0, 1] with ``low <= high``, else a BundleError."""
-    th = card.get("thresholds", {})
     try:
-        low, high = float(th["low"]), float(th["high"])
-    except (TypeError, KeyError, ValueError) as exc:
-        raise BundleError(f"{card_path}: 'thresholds' must be an object with numeric 'low' and 'high'") from exc
-    if not (0.0 <= low <= high <= 1.0):
-        raise BundleError(f"{card_path}: thresholds must satisfy 0 <= low <= high <= 1 (got {low}, {high})")
-    short = th.get("short")
-    if short is None:
-        return Thresholds(low, high)
-    try:
-        n, s_low, s_high = int(short["max_words"]), float(short["low"]), float(short["high"])
-    except (TypeError, KeyError, ValueError) as exc:
-        raise BundleError(f"{card_path}: 'thresholds.short' must be an object with numeric 'max_words', "
-                          "'low' and 'high'") from exc
-    if n < 1 or not (0.0 <= s_low <= s_high <= 1.0):
+        th = Thresholds.from_dict(card.get("thresholds", {}))
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        raise BundleError(f"{card_path}: 'thresholds' must be an object with numeric 'low' and 'high', and "
+                          "optionally 'short', an object with numeric 'max_words', 'low' and 'high'") from exc
+    if not (0.0 <= th.low <= th.high <= 1.0):
+        raise BundleError(f"{card_path}: thresholds must satisfy 0 <= low <= high <= 1 (got {th.low}, {th.high})")
+    s = th.short
+    if s is not None and (s.max_words < 1 or not (0.0 <= s.low <= s.high <= 1.0)):
         raise BundleError(f"{card_path}: thresholds.short must have max_words >= 1 and 0 <= low <= high <= 1 "
-                          f"(got {n}, {s_low}, {s_high})")
-    return Thresholds(low, high, ShortCuts(n, s_low, s_high))
+                          f"(got {s.max_words}, {s.low}, {s.high})")
+    return th
 
 
 def _numpy_payload(model_path: Path) -> dict | None:

@@ -15,8 +15,8 @@ import numpy as np
 from .datasets import LabelledDoc
 from .embeddings import CachedEmbedder, Embedder, MiniLMEmbedder, default_cache_dir
 from .evaluate import breakdown, scored_articles
-from .features import Analysis, analyze
 from .detector import ShortCuts, Thresholds, count_words
+from .features import Analysis, analyze
 from .model import ModelConfig, TrainedModel, choose_thresholds, fit_model, save_bundle
 from .recognizers import builtin_recognizers
 from .recognizers.base import Recognizer

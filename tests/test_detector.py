@@ -55,6 +55,8 @@ def test_short_texts_are_judged_by_their_own_cuts():
     assert th.lows(np.array([10, 150])).tolist() == [0.4, 0.5]
     assert th.to_dict() == {"low": 0.5, "high": 0.8, "short": {"max_words": 150, "low": 0.4, "high": 0.9}}
     assert Thresholds(0.5, 0.8).to_dict() == {"low": 0.5, "high": 0.8}
+    assert Thresholds.from_dict(th.to_dict()) == th
+    assert Thresholds.from_dict({"low": 0.5, "high": 0.8}) == Thresholds(0.5, 0.8)
 
 
 def test_source_language_from_findings():

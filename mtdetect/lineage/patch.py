@@ -173,12 +173,9 @@ def apply_patch(rec: dict[str, Any], patch: dict[str, Any], thresholds: dict[str
     verdict_text = rec.get("verdict")
     verdict = verdict_text
     if thresholds and thresholds.get("low") is not None and thresholds.get("high") is not None:
-        from ..detector import ShortCuts, Thresholds, count_words
+        from ..detector import Thresholds, count_words
 
-        th = Thresholds(float(thresholds["low"]), float(thresholds["high"]))
-        short = thresholds.get("short")
-        if short:
-            th = Thresholds(th.low, th.high, ShortCuts(int(short["max_words"]), float(short["low"]), float(short["high"])))
+        th = Thresholds.from_dict(thresholds)
         # the record's sentences cover its text; a record written without them gets the article cuts
         sents = rec.get("sentences") or []
         n_words = sum(count_words(s.get("text") or "") for s in sents) if sents else None
