@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Do MiniLM's intermediate layers carry MT signal that its sentence embedding does not?
+
+The shipped default model uses MiniLM's sentence embedding: the last layer, mean-pooled and
+normalised, trained for meaning (contrastive), which is what a topic shortcut needs and what
+a style signal does not. Lower layers keep more of the surface and syntax. The encoder pass
+is already paid for in default mode, so a lower layer's pooled states would cost nothing.
+
+For every sentence of the shipped train split (without the synthetic round trips) and of the
+dev split, this pools the token states of each layer (mean over tokens), averages the sentences
+of an article, and fits a logistic regression per layer on train (standardised; C chosen by
+grouped cross-validation on train). Reported: dev ROC-AUC per comparison for each layer alone,
+and for the fast first stage (``deep_stage.py``'s out-of-fold article model) stacked with the
+best layer's out-of-fold score.
+
+``--demean`` also fits on vectors minus their source document's mean (training only): the
+human translations and MT of one source share a topic, so the within-document differences
+carry style, not topic.
+
+  python scripts/experiments/layer_features.py [--limit-train N] [--out results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache" / "experiments"
+
+from mtdetect.datasets import read_labelled, shipped_splits  # noqa: E402
+from mtdetect.segment import segment  # noqa: E402
+
+
+def say(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def layer_vectors(texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """(n_texts, n_layers + 1, dim): token-mean of the embedding output and of every layer."""
+    import torch
+
+    from mtdetect.embeddings import MiniLMEmbedder
+
+    runner = MiniLMEmbedder(quantize=True)._load()
+    enc_model = runner.encoder
+    order = np.argsort([-len(t) for t in texts])
+    n_layers = len(enc_model.layers)
+    out = np.empty((len(texts), n_layers + 1, 384), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            idx = order[start:start + batch_size]
+            enc = runner.tokenizer.encode_batch([texts[i] for i in idx])
+            ids = torch.tensor([e.ids for e in enc], dtype=torch.long)
+            am = torch.tensor([e.attention_mask for e in enc], dtype=torch.long)
+            b, t = ids.shape
+            x = enc_model.word_embeddings(ids) + enc_model.token_type_embeddings(torch.zeros_like(ids))
+            x = enc_model.embedding_norm(x + enc_model.position_embeddings(torch.arange(t).unsqueeze(0)))
+            mask = None if bool(am.all()) else am.bool()[:, None, None, :].expand(b, 1, t, t)
+            w = am.unsqueeze(-1).to(x.dtype)
+            denom = w.sum(1).clamp(min=1e-9)
+            pooled = [(x * w).sum(1) / denom]
+            for layer in enc_model.layers:
+                x = layer(x, mask)
+                pooled.append((x * w).sum(1) / denom)
+            out[idx] = torch.stack(pooled, 1).numpy()
+    return out
+
+
+def article_vectors(docs, name: str) -> np.ndarray:
+    path = CACHE / f"layers_{name}.npy"
+    if path.exists():
+        return np.load(path)
+    sents = [[s.text for s in segment(d.text).sentences] or [d.text] for d in docs]
+    flat = [s for ss in sents for s in ss]
+    say(f"{name}: encoding {len(flat)} sentences of {len(docs)} articles")
+    t0 = time.time()
+    vecs = layer_vectors(flat)
+    say(f"{name}: {len(flat) / (time.time() - t0):.0f} sentences/s")
+    out = np.empty((len(docs), vecs.shape[1], vecs.shape[2]), dtype=np.float32)
+    i = 0
+    for k, ss in enumerate(sents):
+        out[k] = vecs[i:i + len(ss)].mean(0)
+        i += len(ss)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, out)
+    return out
+
+
+def demean(X: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    out = X.copy()
+    for g in np.unique(groups):
+        m = groups == g
+        if m.sum() > 1:
+            out[m] -= X[m].mean(0)
+    return out
+
+
+def aucs(p: np.ndarray, labels: np.ndarray) -> dict:
+    res = {}
+    for name, neg, pos in (("orig_vs_mt", "original", "mt"), ("ht_vs_mt", "human_translation", "mt"),
+                           ("orig_vs_rt_de", "original", "roundtrip_mt")):
+        sel = np.isin(labels, [neg, pos])
+        res[name] = float(roc_auc_score(labels[sel] == pos, p[sel]))
+    return res
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--demean", action="store_true")
+    ap.add_argument("--heldout-rt", nargs="*", type=Path, default=[],
+                    help="round trips of the dev originals (the order deep_stage.py cached them in)")
+    ap.add_argument("--combos", nargs="*", default=["1+2+3", "0+1+2+3+4"],
+                    help="layer sets to concatenate, besides each layer alone")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    splits = shipped_splits()
+    train, dev = splits["train"], splits["dev"]
+    Xtr, Xdv = article_vectors(train, "train"), article_vectors(dev, "dev")
+    held = list(read_labelled(args.heldout_rt)) if args.heldout_rt else []
+    Xho = article_vectors(held, "heldout") if held else None
+    sys_ho = np.array([d.system or "" for d in held])
+    y = np.array([d.y for d in train])
+    groups = np.array([d.group for d in train])
+    lab_dv = np.array([d.label for d in dev])
+    folds = list(GroupKFold(n_splits=5).split(Xtr[:, 0], y, groups))
+    rows = []
+    best = None
+    results = {}
+    candidates = [(str(k), [k]) for k in range(Xtr.shape[1])]
+    candidates += [(c, [int(k) for k in c.split("+")]) for c in args.combos]
+    for layer, ks in candidates:
+        Ltr, Ldv = Xtr[:, ks].reshape(len(Xtr), -1), Xdv[:, ks].reshape(len(Xdv), -1)
+        for dm in ((False, True) if args.demean else (False,)):
+            A = demean(Ltr, groups) if dm else Ltr
+            scores = {}
+            for C in (0.001, 0.003, 0.01, 0.1):
+                oof = np.zeros(len(y))
+                for a, b in folds:
+                    clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=3000))
+                    clf.fit(A[a], y[a])
+                    oof[b] = clf.predict_proba(Ltr[b])[:, 1]
+                scores[C] = (float(roc_auc_score(y, oof)), oof)
+            C = max(scores, key=lambda c: scores[c][0])
+            clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=3000))
+            clf.fit(A, y)
+            p = clf.predict_proba(Ldv)[:, 1]
+            p_ho = clf.predict_proba(Xho[:, ks].reshape(len(Xho), -1))[:, 1] if held else None
+            row = {"layer": layer, "demeaned": dm, "C": C, "oof_auc": scores[C][0], **aucs(p, lab_dv)}
+            rows.append(row)
+            print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+            if best is None or row["ht_vs_mt"] > best[0]["ht_vs_mt"]:
+                best = (row, scores[C][1], p, p_ho)
+            if not dm:
+                results[layer] = (row, scores[C][1], p, p_ho)
+    stacked = []
+    fs = CACHE / "deep_first_stage.npz"
+    if fs.exists():  # the fast first stage (deep_stage.py), out of fold on train
+        z = np.load(fs)
+        p1_tr, p1_dv, p1_ho = z["train"][:len(train)], z["dev"], z["heldout"]
+
+        def logit(q):
+            q = np.clip(q, 1e-6, 1 - 1e-6)
+            return np.log(q / (1 - q))
+
+        orig = lab_dv == "original"
+
+        def summary(p_dv, p_ho, p_tr_orig):
+            from mtdetect.model import choose_thresholds
+
+            res = aucs(p_dv, lab_dv)
+            th, _ = choose_thresholds(np.r_[p_tr_orig, p_dv[orig]], p_dv[lab_dv == "mt"], 0.01)
+            res["mt_flagged@1%"] = float((p_dv[lab_dv == "mt"] >= th.high).mean())
+            res["ht_flagged@1%"] = float((p_dv[lab_dv == "human_translation"] >= th.high).mean())
+            if held and len(p1_ho) == len(held):
+                for s_ in sorted(set(sys_ho.tolist())):
+                    m = sys_ho == s_
+                    res["rt_" + s_.split(":")[-1]] = float(roc_auc_score(np.r_[np.zeros(orig.sum()), np.ones(m.sum())],
+                                                                       np.r_[p_dv[orig], p_ho[m]]))
+                    res["rt_" + s_.split(":")[-1] + "_flagged@1%"] = float((p_ho[m] >= th.high).mean())
+            return res
+
+        tr_orig = np.array([d.label == "original" for d in train])
+        base = summary(p1_dv, p1_ho, p1_tr[tr_orig])
+        print(json.dumps({"first_stage": base}), flush=True)
+        stacked.append({"layers": None, **base})
+        for layer, (row, oof_l, p_l, p_lho) in results.items():
+            S_tr = np.c_[logit(p1_tr), logit(oof_l)]
+            oof_s = np.zeros(len(y))
+            for a, b in folds:
+                oof_s[b] = LogisticRegression(class_weight="balanced", max_iter=2000).fit(S_tr[a], y[a]).predict_proba(S_tr[b])[:, 1]
+            st = LogisticRegression(class_weight="balanced", max_iter=2000).fit(S_tr, y)
+            p_dv = st.predict_proba(np.c_[logit(p1_dv), logit(p_l)])[:, 1]
+            p_ho = st.predict_proba(np.c_[logit(p1_ho), logit(p_lho)])[:, 1] if held else None
+            res = {"layers": layer, **summary(p_dv, p_ho, oof_s[tr_orig]), "coef": st.coef_[0].tolist()}
+            stacked.append(res)
+            print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}), flush=True)
+    if args.out:
+        args.out.write_text(json.dumps({"rows": rows, "stacked": stacked}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
