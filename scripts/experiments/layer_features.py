@@ -13,6 +13,11 @@ grouped cross-validation on train). Reported: dev ROC-AUC per comparison for eac
 and for the fast first stage (``deep_stage.py``'s out-of-fold article model) stacked with the
 best layer's out-of-fold score.
 
+``--harness`` instead puts the layer score where it would go in the product: one more column
+of the shipped article stacker (calibrated logistic regression, synthetic round trips
+included and weighted as in training), through ``article_model.py``'s cached fast features,
+and reports what that script reports.
+
 ``--demean`` also fits on vectors minus their source document's mean (training only): the
 human translations and MT of one source share a topic, so the within-document differences
 carry style, not topic.
@@ -115,6 +120,62 @@ def aucs(p: np.ndarray, labels: np.ndarray) -> dict:
     return res
 
 
+def harness(args) -> int:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    sys.path.insert(0, str(ROOT / "scripts" / "experiments"))
+    from article_model import article_text, fit_article, load, report, sentence_level, weights_for
+    from train import _synth_files
+
+    from mtdetect.model import _article_input
+
+    view = "vocab=2000+suffix"
+    data = load(args.heldout_rt, view)
+    sl = sentence_level(data, view=view)
+    splits = shipped_splits()
+    synth = list(read_labelled(_synth_files(None)))
+    L = {"train": np.concatenate([article_vectors(splits["train"], "train"), article_vectors(synth, "synth")]),
+         "dev": article_vectors(splits["dev"], "dev"),
+         "heldout": article_vectors(list(read_labelled(args.heldout_rt)), "heldout")}
+    tr = data["train"]
+    y = tr["y"]
+    assert len(L["train"]) == len(y)
+    w = weights_for(tr, 1.0, np.ones(len(y)))
+    at = article_text(data, sl["folds"], w)
+    rows = []
+
+    def logit(q):
+        q = np.clip(q, 1e-6, 1 - 1e-6)
+        return np.log(q / (1 - q))
+
+    for spec in ["none"] + args.combos:
+        extra = {}
+        if spec != "none":
+            ks = [int(k) for k in spec.split("+")]
+            A = {k: v[:, ks].reshape(len(v), -1) for k, v in L.items()}
+            oof = np.zeros(len(y))
+            for a, b in sl["folds"]:
+                clf = make_pipeline(StandardScaler(), LogisticRegression(C=0.01, max_iter=3000))
+                clf.fit(A["train"][a], y[a], logisticregression__sample_weight=w[a])
+                oof[b] = clf.predict_proba(A["train"][b])[:, 1]
+            clf = make_pipeline(StandardScaler(), LogisticRegression(C=0.01, max_iter=3000))
+            clf.fit(A["train"], y, logisticregression__sample_weight=w)
+            extra = {"train": logit(oof), "dev": logit(clf.predict_proba(A["dev"])[:, 1]),
+                     "heldout": logit(clf.predict_proba(A["heldout"])[:, 1])}
+
+        def inputs(name):
+            X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name])
+            return np.hstack([X, extra[name].reshape(-1, 1)]) if extra else X
+
+        oof_a, clf_a = fit_article("lr", inputs("train"), y, w, sl["folds"], sl["doc_fold"])
+        res = report(f"layers {spec}", data, clf_a.predict_proba(inputs("dev"))[:, 1],
+                     clf_a.predict_proba(inputs("heldout"))[:, 1], oof_a[tr["label"] == "original"])
+        rows.append(res)
+        print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}), flush=True)
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=1) + "\n")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--demean", action="store_true")
@@ -122,8 +183,11 @@ def main(argv=None) -> int:
                     help="round trips of the dev originals (the order deep_stage.py cached them in)")
     ap.add_argument("--combos", nargs="*", default=["1+2+3", "0+1+2+3+4"],
                     help="layer sets to concatenate, besides each layer alone")
+    ap.add_argument("--harness", action="store_true", help="the layer score as a column of the shipped stacker")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
+    if args.harness:
+        return harness(args)
     splits = shipped_splits()
     train, dev = splits["train"], splits["dev"]
     Xtr, Xdv = article_vectors(train, "train"), article_vectors(dev, "dev")
