@@ -2,7 +2,9 @@
 """Speed and memory benchmark of `mtdetect` scoring, per mode.
 
 For each mode (``fast``: models/default-fast, no embeddings; ``default``: models/default with
-int8 MiniLM sentence embeddings) it measures, each mode in its own process so that one
+int8 MiniLM sentence embeddings; ``cascade`` and ``deep``: the default model with its
+round-trip stage, for the articles the first stage leaves unsure or for every article) it
+measures, each mode in its own process so that one
 mode's memory never counts against another's:
 
 * end-to-end throughput (articles/s, sentences/s) of reading N articles from JSONL files
@@ -22,6 +24,12 @@ mode's memory never counts against another's:
   i.e. after the first batch is back), with its peak RSS (parent and workers);
 * with ``--accuracy``, each mode's accuracy on the shipped model's dev split, scored as at
   run time, so that speed and accuracy can be read side by side.
+
+``cascade`` and ``deep`` are timed with an empty translation cache (a temporary
+``$MTDETECT_CACHE``): every round trip is computed, as for articles never seen before. Their
+warm-up articles are left out of the timed stream (they would be cached). Their accuracy
+uses the usual cache (a cache changes speed, not scores); cold starts, the memory check and
+the batch audit are measured for ``fast`` and ``default`` only.
 
 Articles are built from ../shared/data when it is there (WMT and HTMT documents, shuffled
 with a fixed seed, paragraphs joined until an article has ~600 words), else from the
@@ -57,8 +65,11 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODES = ("fast", "default")
-STAGES = ("ingestion", "segmentation", "recognizers", "features", "embeddings", "classifier", "other")
+MODES = ("fast", "default", "cascade", "deep")
+#: Detector.load's ``deep`` policy of the modes with the round-trip stage
+DEEP_POLICY = {"cascade": "uncertain", "deep": "all"}
+WARM_UP = 8  # articles scored before the clock starts
+STAGES = ("ingestion", "segmentation", "recognizers", "features", "embeddings", "classifier", "round trips", "other")
 SHARED_FILES = (
     "wmt/wmt22.jsonl",
     "htmt/htmt_dev_documents.jsonl",
@@ -192,6 +203,9 @@ def _instrument(detector, clock: StageClock) -> None:
     for name in ("features", "text_view"):
         setattr(model_mod, name, clock.wrap("features", getattr(model_mod, name)))
     model = detector.model
+    if hasattr(model, "stage"):  # cascade / deep: the round trips, then the first stage below
+        model.features.round_trips = clock.wrap("round trips", model.features.round_trips)
+        model = model.base
     if isinstance(model, model_mod.TrainedModel):
         model.ensure_embedder()
         if model.embedder is not None:
@@ -199,26 +213,40 @@ def _instrument(detector, clock: StageClock) -> None:
         model.predict_matrices = clock.wrap("classifier", model.predict_matrices)
 
 
+def load_detector(mode: str):
+    from mtdetect.detector import Detector
+
+    return Detector.load(fast=(mode == "fast"), deep=DEEP_POLICY.get(mode))
+
+
 def run_mode(mode: str, articles_path: Path, encode_floor: bool) -> dict:
     """Score every article of ``articles_path`` in ``mode``; runs in a child process."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from mtdetect.detector import Detector
+    from itertools import islice
+
     from mtdetect.io import read_articles
 
+    cold_cache = None
+    if mode in DEEP_POLICY:  # every round trip computed: a translation cache of its own, empty
+        cold_cache = tempfile.TemporaryDirectory(prefix="mtdetect-bench-cache-")
+        os.environ["MTDETECT_CACHE"] = cold_cache.name
     t_load = time.perf_counter()
-    detector = Detector.load(fast=(mode == "fast"))
+    detector = load_detector(mode)
     load_s = time.perf_counter() - t_load
     clock = StageClock()
     _instrument(detector, clock)
     # Warm up on a few articles (first calls build caches and load the embedding model).
-    warm = [a for _, a in zip(range(8), read_articles(_inputs(articles_path)))]
+    warm = [a for _, a in zip(range(WARM_UP), read_articles(_inputs(articles_path)))]
     list(detector.score_many(warm))
     clock.seconds.clear()
 
     n_articles = n_sentences = n_errors = 0
     t0 = time.perf_counter()
     cpu0 = time.process_time()
-    stream = clock.timed_iter("ingestion", read_articles(_inputs(articles_path)))
+    articles = read_articles(_inputs(articles_path))
+    if cold_cache is not None:  # the warm-up articles' round trips are cached now
+        articles = islice(articles, WARM_UP, None)
+    stream = clock.timed_iter("ingestion", articles)
     for report in detector.score_many(stream):
         n_articles += 1
         n_sentences += len(report.sentences)
@@ -241,7 +269,10 @@ def run_mode(mode: str, articles_path: Path, encode_floor: bool) -> dict:
         "stage_seconds": stages,
         "stage_share": {s: v / elapsed for s, v in stages.items()},
         "peak_rss_mb": _peak_rss_mb(),
+        "translation_cache": "empty at the start" if cold_cache is not None else None,
     }
+    if cold_cache is not None:
+        cold_cache.cleanup()
     embedder = getattr(detector.model, "embedder", None)
     if encode_floor and embedder is not None and getattr(detector.model, "use_embeddings", False):
         result["encode_floor"] = _encode_floor(detector, articles_path, embedder, n_articles / elapsed)
@@ -341,6 +372,8 @@ def run_accuracy(mode: str) -> dict:
     from mtdetect.detector import Detector
     from mtdetect.training import evaluate_docs
 
+    if mode in DEEP_POLICY:
+        return run_accuracy_deep(mode)
     detector = Detector.load(fast=(mode == "fast"))
     docs = shipped_splits()["dev"]
     result = evaluate_docs(detector.model, docs, quiet=True)
@@ -350,6 +383,46 @@ def run_accuracy(mode: str) -> dict:
     for level in ("article", "sentence"):
         out[level] = {name: {k: m.get(k) for k in keys} for name, m in result[level]["comparisons"].items()}
     return out
+
+
+def run_accuracy_deep(mode: str, jobs: int = 2) -> dict:
+    """Dev-set accuracy of a mode with the round-trip stage: every article is scored by the
+    detector's model (first stage, then the stage for all or for the unsure articles) and
+    judged by the cuts of the stage that scored it. The round trips are translated into the
+    cache first, with ``jobs`` processes."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    from mtdetect.datasets import shipped_splits
+    from mtdetect.detector import Verdict, count_words
+    from mtdetect.roundtrip import warm_cache
+    from mtdetect.training import analyze_docs
+
+    detector = load_detector(mode)
+    model = detector.model
+    docs = shipped_splits()["dev"]
+    analyses = analyze_docs(docs, quiet=True)
+    model.base.ensure_embedder()
+    first = [p for i in range(0, len(analyses), 256) for p in model.base.predict(analyses[i:i + 256])]
+    th = model.base.thresholds
+    todo = [a for a, p in zip(analyses, first) if mode == "deep" or th.low <= p.article_p < th.high]
+    warm_cache(todo, model.stage.chain, model.stage.max_sentences, jobs=jobs)
+    preds = [p for i in range(0, len(analyses), 256) for p in model.predict(analyses[i:i + 256])]
+    p = np.array([q.article_p for q in preds])
+    flagged = np.array([(q.thresholds or th).verdict(q.article_p, count_words(d.text)) is Verdict.MACHINE_TRANSLATED
+                        for q, d in zip(preds, docs)])
+    labels = np.array([d.label for d in docs])
+    article = {}
+    for name, neg, pos in (("original_vs_mt", "original", "mt"), ("human_translation_vs_mt", "human_translation", "mt"),
+                           ("original_vs_roundtrip", "original", "roundtrip_mt")):
+        sel = np.isin(labels, [neg, pos])
+        y = labels[sel] == pos
+        article[name] = {"n_mt": int(y.sum()), "n_human": int((~y).sum()), "roc_auc": float(roc_auc_score(y, p[sel])),
+                         "accuracy@0.5": float(((p[sel] >= 0.5) == y).mean()),
+                         "tpr@high": float(flagged[sel][y].mean()), "fpr@high": float(flagged[sel][~y].mean())}
+    return {"mode": mode, "model": model.model_id, "documents": len(docs), "round_tripped": len(todo),
+            "article": article, "sentence": {}}
 
 
 def _peak_rss_mb() -> float:
@@ -491,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", "--articles", type=int, default=1000, help="articles to score per mode (default 1000)")
     ap.add_argument("--words", type=int, default=600, help="words per article (default 600)")
-    ap.add_argument("--modes", default="fast,default", help="comma-separated: fast, default")
+    ap.add_argument("--modes", default="fast,default", help="comma-separated: fast, default, cascade, deep")
     ap.add_argument("--cold-runs", type=int, default=3, help="cold starts per mode (median reported)")
     ap.add_argument("--memory-sizes", default="1000,10000",
                     help="article counts for the memory-flatness check ('' to skip); the main run's N is reused")
@@ -528,7 +601,8 @@ def main(argv: list[str] | None = None) -> int:
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if unknown := set(modes) - set(MODES):
         ap.error(f"unknown mode(s) {sorted(unknown)}; choose from {MODES}")
-    memory_modes = [m.strip() for m in (args.memory_modes or ",".join(modes)).split(",") if m.strip()]
+    memory_modes = [m.strip() for m in (args.memory_modes or ",".join(modes)).split(",")
+                    if m.strip() and m.strip() not in DEEP_POLICY]
     sizes = sorted({int(s) for s in args.memory_sizes.split(",") if s.strip()})
     audit_jobs: list[int | str] = [int(j) for j in args.audit_jobs.split(",") if j.strip()]
     audit_jobs += [f"dask:{int(w)}" for w in args.dask_workers.split(",") if w.strip()]
@@ -547,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
         one = tmp_dir / "article.txt"
         one.write_text(articles[0] + "\n", encoding="utf-8")
         for mode in modes:
-            if args.cold_runs > 0:
+            if args.cold_runs > 0 and mode not in DEEP_POLICY:
                 say(f"[bench] {mode}: cold start x{args.cold_runs}")
                 res["cold_start"][mode] = cold_start(mode, one, args.cold_runs)
             say(f"[bench] {mode}: scoring {args.articles} articles")
@@ -566,7 +640,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"articles": size, "peak_rss_mb": r["peak_rss_mb"], "articles_per_s": r["articles_per_s"]})
             if rows:
                 res["memory"][mode] = rows
-        for mode in modes if audit_jobs else []:
+        for mode in [m for m in modes if m not in DEEP_POLICY] if audit_jobs else []:
             size = audit_size(mode)
             path = tmp_dir / f"articles-{size}"
             if not path.exists():
