@@ -217,15 +217,20 @@ def _bert_encoder_class():
                 for _ in range(cfg["num_hidden_layers"])
             )
 
-        def forward(self, ids, attention_mask):
+        def forward(self, ids, attention_mask, all_layers: bool = False):
+            """The last layer's token states; with ``all_layers``, the list of the embedding
+            output and every layer's states (for experiments on the lower layers)."""
             b, t = ids.shape
             x = self.word_embeddings(ids) + self.token_type_embeddings(torch.zeros_like(ids))
             x = self.embedding_norm(x + self.position_embeddings(torch.arange(t).unsqueeze(0)))
             # Without padding the attention runs unmasked, as in transformers.
             mask = None if bool(attention_mask.all()) else attention_mask.bool()[:, None, None, :].expand(b, 1, t, t)
+            states = [x]
             for layer in self.layers:
                 x = layer(x, mask)
-            return x
+                if all_layers:
+                    states.append(x)
+            return states if all_layers else x
 
     return BertEncoder
 

@@ -225,6 +225,29 @@ def test_minilm_runner_equals_sentence_transformers(quantize):
     assert np.array_equal(got, expected[[row[t] for t in texts]])
 
 
+def test_encoder_all_layers_ends_with_the_usual_output():
+    """``all_layers`` (for experiments on the lower layers) returns the embedding output and
+    every layer's states; its last entry is exactly what the sentence embedding pools."""
+    torch = pytest.importorskip("torch")
+    from mtdetect.embeddings import MiniLMEmbedder
+
+    try:
+        runner = MiniLMEmbedder()._load()
+    except Exception as exc:  # the model package is a dependency; say why if it is missing
+        pytest.skip(f"MiniLM not loadable: {exc}")
+    enc = runner.tokenizer.encode_batch(["Mr. XI met Kim Jong one.", "A longer second sentence, so that the first one is padded."])
+    ids = torch.tensor([e.ids for e in enc], dtype=torch.long)
+    mask = torch.tensor([e.attention_mask for e in enc], dtype=torch.long)
+    assert not bool(mask.all())  # padding: the masked path
+    with torch.inference_mode():
+        last = runner.encoder(ids, mask)
+        states = runner.encoder(ids, mask, all_layers=True)
+    assert len(states) == len(runner.encoder.layers) + 1
+    assert all(s.shape == last.shape for s in states)
+    assert torch.equal(states[-1], last)
+    assert not torch.equal(states[0], last)
+
+
 # --- embedding at most N sentences per article ---------------------------------------------
 @pytest.mark.parametrize(
     ("n", "cap", "rows"),

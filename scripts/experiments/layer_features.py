@@ -68,16 +68,9 @@ def layer_vectors(texts: list[str], batch_size: int = 64) -> np.ndarray:
             enc = runner.tokenizer.encode_batch([texts[i] for i in idx])
             ids = torch.tensor([e.ids for e in enc], dtype=torch.long)
             am = torch.tensor([e.attention_mask for e in enc], dtype=torch.long)
-            b, t = ids.shape
-            x = enc_model.word_embeddings(ids) + enc_model.token_type_embeddings(torch.zeros_like(ids))
-            x = enc_model.embedding_norm(x + enc_model.position_embeddings(torch.arange(t).unsqueeze(0)))
-            mask = None if bool(am.all()) else am.bool()[:, None, None, :].expand(b, 1, t, t)
-            w = am.unsqueeze(-1).to(x.dtype)
+            w = am.unsqueeze(-1).to(torch.float32)
             denom = w.sum(1).clamp(min=1e-9)
-            pooled = [(x * w).sum(1) / denom]
-            for layer in enc_model.layers:
-                x = layer(x, mask)
-                pooled.append((x * w).sum(1) / denom)
+            pooled = [(x * w).sum(1) / denom for x in enc_model(ids, am, all_layers=True)]
             out[idx] = torch.stack(pooled, 1).numpy()
     return out
 
