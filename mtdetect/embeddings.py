@@ -295,19 +295,25 @@ class _MiniLMRunner:
     def quantize(self) -> None:
         self.encoder = _quantize_linear(self.encoder)
 
+    def batches(self, texts: list[str], batch_size: int):
+        """``(row indices, token ids, attention mask)`` per batch, longest texts first
+        (sentence-transformers' order, so each batch pads little)."""
+        import torch
+
+        order = np.argsort([-len(t) for t in texts])
+        for start in range(0, len(texts), batch_size):
+            idx = order[start : start + batch_size]
+            enc = self.tokenizer.encode_batch([texts[i] for i in idx])
+            yield (idx, torch.tensor([e.ids for e in enc], dtype=torch.long),
+                   torch.tensor([e.attention_mask for e in enc], dtype=torch.long))
+
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         import torch
         import torch.nn.functional as F
 
-        # sentence-transformers' order: longest first, so each batch pads little
-        order = np.argsort([-len(t) for t in texts])
         out = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, len(texts), batch_size):
-                idx = order[start : start + batch_size]
-                enc = self.tokenizer.encode_batch([texts[i] for i in idx])
-                ids = torch.tensor([e.ids for e in enc], dtype=torch.long)
-                mask = torch.tensor([e.attention_mask for e in enc], dtype=torch.long)
+            for idx, ids, mask in self.batches(texts, batch_size):
                 hidden = self.encoder(ids, mask)
                 weights = mask.unsqueeze(-1).expand(hidden.size()).to(hidden.dtype)
                 pooled = torch.sum(hidden * weights, 1) / torch.clamp(weights.sum(1), min=1e-9)

@@ -59,15 +59,10 @@ def layer_vectors(texts: list[str], batch_size: int = 64) -> np.ndarray:
 
     runner = MiniLMEmbedder(quantize=True)._load()
     enc_model = runner.encoder
-    order = np.argsort([-len(t) for t in texts])
     n_layers = len(enc_model.layers)
     out = np.empty((len(texts), n_layers + 1, 384), dtype=np.float32)
     with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            idx = order[start:start + batch_size]
-            enc = runner.tokenizer.encode_batch([texts[i] for i in idx])
-            ids = torch.tensor([e.ids for e in enc], dtype=torch.long)
-            am = torch.tensor([e.attention_mask for e in enc], dtype=torch.long)
+        for idx, ids, am in runner.batches(texts, batch_size):
             w = am.unsqueeze(-1).to(torch.float32)
             denom = w.sum(1).clamp(min=1e-9)
             pooled = [(x * w).sum(1) / denom for x in enc_model(ids, am, all_layers=True)]
