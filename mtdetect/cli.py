@@ -370,6 +370,9 @@ def evaluate(
     data: Annotated[list[Path], typer.Option("--data", "-d", help="Labelled JSONL (text, label); repeatable.")],
     model: ModelOpt = None,
     fast: Annotated[bool, typer.Option("--fast", help="Evaluate the shipped fast model.")] = False,
+    deep: DeepOpt = False,
+    cascade: CascadeOpt = False,
+    jobs: Annotated[int, typer.Option(min=1, help="Processes for the round trips of --deep/--cascade.")] = 1,
     format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     plots: Annotated[Optional[Path], typer.Option(help="Write ROC and calibration PNGs here.")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Use only the first N documents (quick checks).")] = None,
@@ -384,6 +387,10 @@ def evaluate(
       mtdetect evaluate --data ../shared/data/wmt/wmt22.jsonl
 
       mtdetect evaluate --data dev.jsonl --model models/mine --format json --plots out/plots
+
+      mtdetect evaluate --data dev.jsonl --cascade --jobs 2
+
+    With --deep or --cascade each article is judged by the cuts of the stage that scored it.
     """
     from .datasets import DataError, read_labelled
     from .evaluate import render_text, save_plots, to_json
@@ -392,10 +399,10 @@ def evaluate(
     if format not in ("text", "json"):
         typer.echo("error: --format must be text or json", err=True)
         raise typer.Exit(EXIT_USAGE)
-    detector = _load_detector(model, fast)
+    detector = _load_detector(model, fast, deep=_deep_policy(deep, cascade))
     from .model import TrainedModel
 
-    if not isinstance(detector.model, TrainedModel):
+    if not isinstance(getattr(detector.model, "base", detector.model), TrainedModel):
         typer.echo("error: evaluation needs a trained model bundle (--model DIR)", err=True)
         raise typer.Exit(EXIT_USAGE)
     try:
@@ -405,7 +412,7 @@ def evaluate(
         raise typer.Exit(EXIT_USAGE) from exc
     if limit:
         docs = docs[:limit]
-    result = evaluate_docs(detector.model, docs)
+    result = evaluate_docs(detector.model, docs, jobs=jobs)
     arts, sents = result.pop("_scored")
     result["data"] = [str(p) for p in data]
     if plots:

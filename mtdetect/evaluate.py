@@ -37,6 +37,9 @@ class Scored:
     src_lang: np.ndarray
     corpus: np.ndarray
     n_words: np.ndarray
+    #: Each text's own ``(high, low)`` cuts, when the texts were not all scored by one model
+    #: (a cascade judges each article by the stage that scored it); ``None``: the model's cuts.
+    cuts: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def scored_articles(docs: Sequence[LabelledDoc], p: Sequence[float]) -> Scored:
@@ -76,9 +79,11 @@ def tpr_at_fpr(y: np.ndarray, p: np.ndarray, fpr: float) -> float | None:
     return float((pos > neg[k]).mean())
 
 
-def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds, n_words: np.ndarray | None = None) -> dict:
+def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds, n_words: np.ndarray | None = None,
+                   cuts: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """AUC, accuracy/F1 at 0.5, and flag rates at the model's ``high`` threshold (with
-    ``n_words``, each text's own cut: the short-text cuts below their length)."""
+    ``n_words``, each text's own cut: the short-text cuts below their length; with ``cuts``,
+    the given ``(high, low)`` of each text instead of ``th``)."""
     from sklearn.metrics import f1_score, roc_auc_score
 
     out: dict = {"n": int(len(y)), "n_mt": int(y.sum()), "n_human": int((1 - y).sum())}
@@ -92,8 +97,11 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds, n_words: np.nda
         out["f1@0.5"] = float(f1_score(y, pred))
         for key, rate in FPR_POINTS:
             out[key] = tpr_at_fpr(y, p, rate)
-    high = th.highs(n_words) if n_words is not None else np.full(len(p), th.high)
-    low = th.lows(n_words) if n_words is not None else np.full(len(p), th.low)
+    if cuts is not None:
+        high, low = cuts
+    else:
+        high = th.highs(n_words) if n_words is not None else np.full(len(p), th.high)
+        low = th.lows(n_words) if n_words is not None else np.full(len(p), th.low)
     flagged = p >= high
     if (y == 1).any():
         out["tpr@high"] = float(flagged[y == 1].mean())
@@ -114,7 +122,8 @@ def breakdown(s: Scored, th: Thresholds, by_length: bool = True) -> dict:
     nw = s.n_words if by_length else None
 
     def metrics(m: np.ndarray) -> dict:
-        return binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m])
+        cuts = None if s.cuts is None else (s.cuts[0][m], s.cuts[1][m])
+        return binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m], cuts)
 
     res: dict = {"comparisons": {}, "per_system": {}, "per_src_lang": {}, "per_length": {}, "per_corpus": {}}
     for name, neg, pos in COMPARISONS:

@@ -180,10 +180,12 @@ def score_analyses(model: TrainedModel, analyses: Sequence[Analysis], batch: int
 
 
 def evaluation_result(model: TrainedModel, docs: Sequence[LabelledDoc], analyses: Sequence[Analysis],
-                      art_p: np.ndarray, sent: tuple[np.ndarray, np.ndarray]) -> dict:
-    """Article- and sentence-level breakdowns."""
+                      art_p: np.ndarray, sent: tuple[np.ndarray, np.ndarray],
+                      cuts: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+    """Article- and sentence-level breakdowns (``cuts``: each article's own ``(high, low)``)."""
     th = model.thresholds
     arts = scored_articles(docs, art_p)
+    arts.cuts = cuts
     sent_p, sent_doc = sent
     sent_docs = [docs[i] for i in sent_doc]
     sents = scored_articles(sent_docs, sent_p)
@@ -197,13 +199,49 @@ def evaluation_result(model: TrainedModel, docs: Sequence[LabelledDoc], analyses
     }
 
 
-def evaluate_docs(model: TrainedModel, docs: Sequence[LabelledDoc], quiet: bool = False) -> dict:
-    """Analyse, score and evaluate labelled documents."""
-    if model.use_embeddings and model.embedder is None:
-        model.embedder = default_embedder(quantize=model.card.get("embedding_quantized", True))
+def evaluate_docs(model: TrainedModel, docs: Sequence[LabelledDoc], quiet: bool = False, jobs: int = 1) -> dict:
+    """Analyse, score and evaluate labelled documents.
+
+    ``model`` may also be a model with its round-trip stage (:class:`~mtdetect.deep.DeepModel`,
+    ``--deep`` or ``--cascade``): then each article is judged by the cuts of the stage that
+    scored it, and ``jobs`` processes translate the round trips into the cache first."""
+    base = getattr(model, "base", model)
+    if getattr(base, "use_embeddings", False) and base.embedder is None:
+        base.embedder = default_embedder(quantize=base.card.get("embedding_quantized", True))
     analyses = analyze_docs(docs, quiet=quiet)
-    art_p, sent = score_analyses(model, analyses)
-    return evaluation_result(model, docs, analyses, art_p, sent)
+    if base is model:
+        art_p, sent = score_analyses(model, analyses)
+        return evaluation_result(model, docs, analyses, art_p, sent)
+    return _evaluate_with_stage(model, docs, analyses, jobs, quiet)
+
+
+def _evaluate_with_stage(model, docs: Sequence[LabelledDoc], analyses: Sequence[Analysis], jobs: int,
+                         quiet: bool) -> dict:
+    from .roundtrip import warm_cache
+
+    base, batch = model.base, 256
+    if model.policy == "all":
+        todo = list(analyses)
+    else:  # the cascade: only what the first stage leaves unsure goes through the round trip
+        th = base.thresholds
+        first = [q.article_p for i in range(0, len(analyses), batch) for q in base.predict(analyses[i : i + batch])]
+        todo = [a for a, p in zip(analyses, first) if th.low <= p < th.high]
+    if not quiet:
+        log(f"round trips for {len(todo)} of {len(analyses)} articles through {model.stage.chain} ({jobs} processes)")
+    if jobs > 1:  # into the on-disk cache in parallel; with one process, scoring translates as it goes
+        warm_cache(todo, model.stage.chain, model.stage.max_sentences, jobs=jobs,
+                   progress=None if quiet else _every(200, lambda a, b: log(f"  {a}/{b} sentences")))
+    preds = [q for i in range(0, len(analyses), batch) for q in model.predict(analyses[i : i + batch])]
+    art_p = np.array([q.article_p for q in preds])
+    sent_p = np.array([p for q in preds for p in q.sentence_p])
+    sent_doc = np.array([i for i, q in enumerate(preds) for _ in q.sentence_p], dtype=int)
+    own = [(q.thresholds or base.thresholds).for_length(count_words(d.text)) for q, d in zip(preds, docs)]
+    result = evaluation_result(base, docs, analyses, art_p, (sent_p, sent_doc),
+                               cuts=(np.array([t.high for t in own]), np.array([t.low for t in own])))
+    result["model"] = model.model_id
+    result["thresholds"] = {"first_stage": base.thresholds.to_dict(), "round_trip_stage": model.stage.thresholds.to_dict()}
+    result["round_trip"] = {"policy": model.policy, "chain": model.stage.chain, "articles": len(todo)}
+    return result
 
 
 def train_roundtrip_stage(

@@ -366,63 +366,24 @@ def _encode_floor(detector, articles_path: Path, embedder, e2e_articles_per_s: f
 
 def run_accuracy(mode: str) -> dict:
     """Dev-set accuracy of ``mode`` as scored at run time (embedding cap included), with the
-    evaluation behind `mtdetect evaluate`, on the shipped model's dev split."""
+    evaluation behind `mtdetect evaluate`, on the shipped model's dev split. With the
+    round-trip stage, each article is judged by the cuts of the stage that scored it, and the
+    round trips are translated into the cache by 2 processes first."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from mtdetect.datasets import shipped_splits
-    from mtdetect.detector import Detector
     from mtdetect.training import evaluate_docs
 
-    if mode in DEEP_POLICY:
-        return run_accuracy_deep(mode)
-    detector = Detector.load(fast=(mode == "fast"))
+    detector = load_detector(mode)
     docs = shipped_splits()["dev"]
-    result = evaluate_docs(detector.model, docs, quiet=True)
+    result = evaluate_docs(detector.model, docs, quiet=True, jobs=2 if mode in DEEP_POLICY else 1)
     keys = ("n_mt", "n_human", "roc_auc", "accuracy@0.5", "tpr@high", "fpr@high")
     out = {"mode": mode, "model": detector.model.model_id, "documents": len(docs),
            "embed_max_sentences": getattr(detector.model, "embed_max_sentences", None)}
+    if "round_trip" in result:
+        out["round_tripped"] = result["round_trip"]["articles"]
     for level in ("article", "sentence"):
         out[level] = {name: {k: m.get(k) for k in keys} for name, m in result[level]["comparisons"].items()}
     return out
-
-
-def run_accuracy_deep(mode: str, jobs: int = 2) -> dict:
-    """Dev-set accuracy of a mode with the round-trip stage: every article is scored by the
-    detector's model (first stage, then the stage for all or for the unsure articles) and
-    judged by the cuts of the stage that scored it. The round trips are translated into the
-    cache first, with ``jobs`` processes."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import numpy as np
-    from sklearn.metrics import roc_auc_score
-
-    from mtdetect.datasets import shipped_splits
-    from mtdetect.detector import Verdict, count_words
-    from mtdetect.roundtrip import warm_cache
-    from mtdetect.training import analyze_docs
-
-    detector = load_detector(mode)
-    model = detector.model
-    docs = shipped_splits()["dev"]
-    analyses = analyze_docs(docs, quiet=True)
-    model.base.ensure_embedder()
-    first = [p for i in range(0, len(analyses), 256) for p in model.base.predict(analyses[i:i + 256])]
-    th = model.base.thresholds
-    todo = [a for a, p in zip(analyses, first) if mode == "deep" or th.low <= p.article_p < th.high]
-    warm_cache(todo, model.stage.chain, model.stage.max_sentences, jobs=jobs)
-    preds = [p for i in range(0, len(analyses), 256) for p in model.predict(analyses[i:i + 256])]
-    p = np.array([q.article_p for q in preds])
-    flagged = np.array([(q.thresholds or th).verdict(q.article_p, count_words(d.text)) is Verdict.MACHINE_TRANSLATED
-                        for q, d in zip(preds, docs)])
-    labels = np.array([d.label for d in docs])
-    article = {}
-    for name, neg, pos in (("original_vs_mt", "original", "mt"), ("human_translation_vs_mt", "human_translation", "mt"),
-                           ("original_vs_roundtrip", "original", "roundtrip_mt")):
-        sel = np.isin(labels, [neg, pos])
-        y = labels[sel] == pos
-        article[name] = {"n_mt": int(y.sum()), "n_human": int((~y).sum()), "roc_auc": float(roc_auc_score(y, p[sel])),
-                         "accuracy@0.5": float(((p[sel] >= 0.5) == y).mean()),
-                         "tpr@high": float(flagged[sel][y].mean()), "fpr@high": float(flagged[sel][~y].mean())}
-    return {"mode": mode, "model": model.model_id, "documents": len(docs), "round_tripped": len(todo),
-            "article": article, "sentence": {}}
 
 
 def _peak_rss_mb() -> float:

@@ -166,3 +166,37 @@ def test_a_prediction_is_judged_by_its_own_thresholds() -> None:
 def test_deep_needs_a_bundle_with_a_round_trip_stage(tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match="no round-trip stage"):
         load_deep(tmp_path, FixedModel([0.5]))
+
+
+def test_evaluate_judges_each_article_by_the_stage_that_scored_it() -> None:
+    """``evaluate_docs`` on a cascade: the articles the first stage is sure of keep its score and
+    cuts, the unsure ones get the stage's score and cuts, and the flag rates follow."""
+    from mtdetect.datasets import LabelledDoc
+    from mtdetect.training import evaluate_docs
+
+    class Base(FixedModel):
+        use_embeddings = False
+        card: dict = {}
+
+    # the stage ignores its inputs and returns 0.5 for every article it scores
+    stage = RoundTripStage(
+        chain="fake:swap", max_sentences=2, feature_names=("p1_logit", *ROUNDTRIP_FEATURE_NAMES),
+        mean=(0.0,) * 9, scale=(1.0,) * 9, coef=(0.0,) * 9, intercept=0.0,
+        thresholds=Thresholds(0.1, 0.45), card={})
+    engine = SwapEngine()
+    text = "Article {} says the benefits of trade rose again this year, officials said."
+    docs = [LabelledDoc(f"d{i}", text.format(i), label, f"g{i}", "toy")
+            for i, label in enumerate(["original", "original", "mt", "mt"])]
+    # first stage: 0.1 (sure: human), 0.5 (unsure), 0.5 (unsure), 0.95 (sure: MT)
+    deep = DeepModel(Base([0.1, 0.5, 0.5, 0.95]), stage, "uncertain", RoundTripFeatures([engine], cache=False))
+
+    result = evaluate_docs(deep, docs, quiet=True)
+
+    assert engine.seen == [docs[1].text, docs[2].text]  # only the unsure articles
+    assert result["round_trip"] == {"policy": "uncertain", "chain": "fake:swap", "articles": 2}
+    m = result["article"]["comparisons"]["original_vs_mt"]
+    # d1 and d2 score 0.5 >= the stage's 0.45: one original and one MT flagged; d3 by the first
+    # stage's 0.9 cut; d0 not. Judged by the first stage's 0.9 cut, neither d1 nor d2 would be.
+    assert m["fpr@high"] == pytest.approx(0.5)
+    assert m["tpr@high"] == pytest.approx(1.0)
+    assert result["thresholds"]["round_trip_stage"]["high"] == 0.45

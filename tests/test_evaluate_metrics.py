@@ -46,6 +46,18 @@ def test_flag_rates_use_each_texts_own_cut() -> None:
     assert binary_metrics(y, p, th)["tpr@high"] == 1.0  # without lengths: the article cut
 
 
+def test_given_cuts_replace_the_models() -> None:
+    """Per-text ``(high, low)`` cuts (a cascade's articles, each judged by its own stage)."""
+    th = Thresholds(0.3, 0.8)
+    y = np.array([0, 0, 1, 1])
+    p = np.array([0.5, 0.5, 0.5, 0.5])
+    cuts = (np.array([0.45, 0.9, 0.45, 0.9]), np.array([0.1, 0.3, 0.1, 0.3]))
+    m = binary_metrics(y, p, th, cuts=cuts)
+    assert m["fpr@high"] == 0.5 and m["tpr@high"] == 0.5  # only the texts with the 0.45 cut
+    assert m["human_unsure"] == 0.5 and m["mt_called_human"] == 0.0
+    assert binary_metrics(y, p, th)["tpr@high"] == 0.0  # the model's own cut: 0.8
+
+
 def test_ties_with_a_negative_count_against_the_detector() -> None:
     y, p = labelled(np.array([0.1, 0.9]), np.array([0.9, 0.95]))
     assert tpr_at_fpr(y, p, 0.01) == 0.5
