@@ -142,12 +142,19 @@ class DeepModel:
         return getattr(self.base, name)
 
     def predict(self, analyses: Sequence[Analysis]) -> list[Prediction]:
-        first = self.base.predict(analyses)
+        return self.finish(analyses, self.base.predict(analyses))
+
+    def round_trip_rows(self, first: Sequence[Prediction]) -> list[int]:
+        """Which of the first stage's predictions the round trip is for: all of them, or
+        (the cascade) those between the first stage's two cuts."""
         if self.policy == "all":
-            todo = list(range(len(first)))
-        else:
-            th = self.base.thresholds
-            todo = [i for i, p in enumerate(first) if th.low <= p.article_p < th.high]
+            return list(range(len(first)))
+        th = self.base.thresholds
+        return [i for i, p in enumerate(first) if th.low <= p.article_p < th.high]
+
+    def finish(self, analyses: Sequence[Analysis], first: Sequence[Prediction]) -> list[Prediction]:
+        """The predictions, given the first stage's ``first`` for the same ``analyses``."""
+        todo = self.round_trip_rows(first)
         out = [replace(p, thresholds=self.base.thresholds) for p in first]
         if todo:
             X = self.features.transform([analyses[i] for i in todo])

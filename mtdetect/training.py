@@ -220,18 +220,14 @@ def _evaluate_with_stage(model, docs: Sequence[LabelledDoc], analyses: Sequence[
     from .roundtrip import warm_cache
 
     base, batch = model.base, 256
-    if model.policy == "all":
-        todo = list(analyses)
-    else:  # the cascade: only what the first stage leaves unsure goes through the round trip
-        th = base.thresholds
-        first = [q.article_p for i in range(0, len(analyses), batch) for q in base.predict(analyses[i : i + batch])]
-        todo = [a for a, p in zip(analyses, first) if th.low <= p < th.high]
+    first = [q for i in range(0, len(analyses), batch) for q in base.predict(analyses[i : i + batch])]
+    todo = [analyses[i] for i in model.round_trip_rows(first)]
     if not quiet:
         log(f"round trips for {len(todo)} of {len(analyses)} articles through {model.stage.chain} ({jobs} processes)")
     if jobs > 1:  # into the on-disk cache in parallel; with one process, scoring translates as it goes
         warm_cache(todo, model.stage.chain, model.stage.max_sentences, jobs=jobs,
                    progress=None if quiet else _every(200, lambda a, b: log(f"  {a}/{b} sentences")))
-    preds = [q for i in range(0, len(analyses), batch) for q in model.predict(analyses[i : i + batch])]
+    preds = model.finish(analyses, first)
     art_p = np.array([q.article_p for q in preds])
     sent_p = np.array([p for q in preds for p in q.sentence_p])
     sent_doc = np.array([i for i, q in enumerate(preds) for _ in q.sentence_p], dtype=int)
