@@ -354,12 +354,11 @@ def train(
         typer.echo("error: --deep and --fast exclude each other: the round-trip stage sits on the full model", err=True)
         raise typer.Exit(EXIT_USAGE)
     if deep:  # fail before hours of training when the engine is missing
-        from .translate.base import EngineUnavailable, parse_chain
-        from .roundtrip import DEFAULT_CHAIN
+        from .roundtrip import DEFAULT_CHAIN, RoundTripFeatures
+        from .translate.base import EngineUnavailable
 
         try:
-            for engine in parse_chain(deep_chain or DEFAULT_CHAIN):
-                engine.check()
+            RoundTripFeatures(deep_chain or DEFAULT_CHAIN).engines()
         except (EngineUnavailable, ValueError) as exc:
             typer.echo(f"error: --deep-chain {deep_chain or DEFAULT_CHAIN}: {exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from exc

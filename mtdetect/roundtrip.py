@@ -143,20 +143,28 @@ class RoundTripFeatures:
             return self.chain
         return ">".join(e.spec for e in self.chain)
 
-    def _setup(self):
+    def engines(self) -> list:
+        """The chain's engines, parsed and checked once (:class:`EngineUnavailable` names
+        what to install)."""
         if self._engines is None:
             from .translate.base import parse_chain
 
-            self._engines = parse_chain(self.chain) if isinstance(self.chain, str) else list(self.chain)
-            for engine in self._engines:
+            engines = parse_chain(self.chain) if isinstance(self.chain, str) else list(self.chain)
+            for engine in engines:
                 engine.check()
+            self._engines = engines
+        return self._engines
+
+    def _setup(self):
+        engines = self.engines()
+        if self._cache is None and self.cache is not False:
             if self.cache is None:
                 from .translate.cache import TranslationCache
 
                 self._cache = TranslationCache()
-            elif self.cache is not False:
+            else:
                 self._cache = self.cache
-        return self._engines, self._cache
+        return engines, self._cache
 
     def round_trips(self, sentences: Sequence[str]) -> list[str]:
         """Each sentence through the chain (memoised in this process, cached on disk)."""
