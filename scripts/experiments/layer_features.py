@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "experiments"
 
 from mtdetect.datasets import read_labelled, shipped_splits  # noqa: E402
+from mtdetect.deep import _logit  # noqa: E402
 from mtdetect.segment import segment  # noqa: E402
 
 
@@ -131,10 +132,6 @@ def harness(args) -> int:
     at = article_text(data, sl["folds"], w)
     rows = []
 
-    def logit(q):
-        q = np.clip(q, 1e-6, 1 - 1e-6)
-        return np.log(q / (1 - q))
-
     for spec in ["none"] + args.combos:
         extra = {}
         if spec != "none":
@@ -147,8 +144,8 @@ def harness(args) -> int:
                 oof[b] = clf.predict_proba(A["train"][b])[:, 1]
             clf = make_pipeline(StandardScaler(), LogisticRegression(C=0.01, max_iter=3000))
             clf.fit(A["train"], y, logisticregression__sample_weight=w)
-            extra = {"train": logit(oof), "dev": logit(clf.predict_proba(A["dev"])[:, 1]),
-                     "heldout": logit(clf.predict_proba(A["heldout"])[:, 1])}
+            extra = {"train": _logit(oof), "dev": _logit(clf.predict_proba(A["dev"])[:, 1]),
+                     "heldout": _logit(clf.predict_proba(A["heldout"])[:, 1])}
 
         def inputs(name):
             X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name])
@@ -221,10 +218,6 @@ def main(argv=None) -> int:
         z = np.load(fs)
         p1_tr, p1_dv, p1_ho = z["train"][:len(train)], z["dev"], z["heldout"]
 
-        def logit(q):
-            q = np.clip(q, 1e-6, 1 - 1e-6)
-            return np.log(q / (1 - q))
-
         orig = lab_dv == "original"
 
         def summary(p_dv, p_ho, p_tr_orig):
@@ -247,13 +240,13 @@ def main(argv=None) -> int:
         print(json.dumps({"first_stage": base}), flush=True)
         stacked.append({"layers": None, **base})
         for layer, (row, oof_l, p_l, p_lho) in results.items():
-            S_tr = np.c_[logit(p1_tr), logit(oof_l)]
+            S_tr = np.c_[_logit(p1_tr), _logit(oof_l)]
             oof_s = np.zeros(len(y))
             for a, b in folds:
                 oof_s[b] = LogisticRegression(class_weight="balanced", max_iter=2000).fit(S_tr[a], y[a]).predict_proba(S_tr[b])[:, 1]
             st = LogisticRegression(class_weight="balanced", max_iter=2000).fit(S_tr, y)
-            p_dv = st.predict_proba(np.c_[logit(p1_dv), logit(p_l)])[:, 1]
-            p_ho = st.predict_proba(np.c_[logit(p1_ho), logit(p_lho)])[:, 1] if held else None
+            p_dv = st.predict_proba(np.c_[_logit(p1_dv), _logit(p_l)])[:, 1]
+            p_ho = st.predict_proba(np.c_[_logit(p1_ho), _logit(p_lho)])[:, 1] if held else None
             res = {"layers": layer, **summary(p_dv, p_ho, oof_s[tr_orig]), "coef": st.coef_[0].tolist()}
             stacked.append(res)
             print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}), flush=True)
