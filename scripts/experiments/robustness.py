@@ -17,8 +17,9 @@ figures on them are reported as they are.
 
 ``--synth`` adds the shipped synthetic round trips (``scripts/train.py``'s default set) to
 training, as the shipped models have them. A synthetic article goes with its source document:
-leaving out ja also removes the round trips of Japanese->English human translations. Leaving out en removes the round trips through German only, so the table shows
-whether the synthetic pivots (es, ca, pt) stand in for a pivot never seen.
+leaving out ja also removes the round trips of Japanese->English human translations. Leaving
+out en removes the round trips through German only, so the table shows whether the synthetic
+pivots (es, ca, pt) stand in for a pivot never seen.
 
 Test subset of a unit: its dev MT documents; the human translations of the same corpus
 and source languages; the original-English dev documents of the same corpus.
