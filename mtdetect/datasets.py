@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 POSITIVE_LABELS = frozenset({"mt", "roundtrip_mt", "machine_translated", "machine_translation"})
 NEGATIVE_LABELS = frozenset({"original", "human_translation", "human"})
@@ -41,6 +43,31 @@ class LabelledDoc:
     def y(self) -> int:
         """1 for machine-translated, 0 for human-written."""
         return int(self.label in POSITIVE_LABELS)
+
+
+def is_synthetic(doc: LabelledDoc, families: Iterable[str] | None = None) -> bool:
+    """Made by ``mtdetect synth``: its system is an engine chain of ``family:spec`` parts
+    (``bergamot:en-pt>bergamot:pt-en``). With ``families``, only output of those engine
+    families counts (``{"bergamot"}``)."""
+    system = doc.system or ""
+    if families is None:
+        return ":" in system
+    return any(f"{family}:" in system for family in families)
+
+
+def stratified_sample(docs: Sequence[LabelledDoc], n: int | None, rng, allowed: Callable[[LabelledDoc], bool] | None = None) -> np.ndarray:
+    """Sorted indices of about ``n`` of ``docs`` (those ``allowed``), each label keeping its share
+    (at least one of each); all of them when ``n`` is None or there are no more than ``n``."""
+    idx = np.array([i for i, d in enumerate(docs) if allowed is None or allowed(d)], dtype=int)
+    if n is None or len(idx) <= n:
+        return idx
+    labels = np.array([docs[i].label for i in idx])
+    picks = []
+    for lab in sorted(set(labels.tolist())):
+        members = idx[labels == lab]
+        k = max(1, round(n * len(members) / len(idx)))
+        picks.append(rng.choice(members, size=min(k, len(members)), replace=False))
+    return np.sort(np.concatenate(picks))
 
 
 def _group_key(rec: dict, corpus: str) -> str:

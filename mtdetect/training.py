@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import LabelledDoc
+from .datasets import LabelledDoc, is_synthetic, stratified_sample
 from .embeddings import CachedEmbedder, Embedder, MiniLMEmbedder, default_cache_dir
 from .evaluate import breakdown, scored_articles
 from .detector import ShortCuts, Thresholds, count_words
@@ -247,8 +247,8 @@ def train_roundtrip_stage(
     out_dir: str | Path,
     *,
     chain: str | None = None,
-    train_sample: int = 1500,
-    dev_sample: int | None = 1500,
+    train_sample: int = 1000,
+    dev_sample: int | None = 1000,
     jobs: int = 2,
     target_fpr: float = 0.01,
     seed: int = 13,
@@ -272,24 +272,8 @@ def train_roundtrip_stage(
         raise ValueError("train_roundtrip_stage needs a model fresh from train()")
     families = {spec.split(":", 1)[0] for spec in chain.replace(",", ">").split(">")}
     rng = np.random.default_rng(seed)
-
-    def sample(docs: Sequence[LabelledDoc], n: int | None, allowed) -> np.ndarray:
-        idx = np.array([i for i, d in enumerate(docs) if allowed(d)], dtype=int)
-        if n is None or len(idx) <= n:
-            return idx
-        labels = np.array([docs[i].label for i in idx])
-        picks = []
-        for lab in sorted(set(labels.tolist())):  # stratified by label
-            members = idx[labels == lab]
-            k = max(1, round(n * len(members) / len(idx)))
-            picks.append(rng.choice(members, size=min(k, len(members)), replace=False))
-        return np.sort(np.concatenate(picks))
-
-    def own_engine(d: LabelledDoc) -> bool:
-        return any(f"{fam}:" in (d.system or "") for fam in families)
-
-    tr = sample(train_docs, train_sample, lambda d: not own_engine(d))
-    dv = sample(dev_docs, dev_sample, lambda d: True)
+    tr = stratified_sample(train_docs, train_sample, rng, lambda d: not is_synthetic(d, families))
+    dv = stratified_sample(dev_docs, dev_sample, rng)
     features = RoundTripFeatures(chain)
     for name, idx, analyses in (("training", tr, model.train_analyses_), ("dev", dv, model.dev_analyses_)):
         chosen = [analyses[i] for i in idx]

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts" / "experiments"))
 from article_model import CACHE, article_text, fit_article, load, say, sentence_level, weights_for  # noqa: E402
 from train import _synth_files  # noqa: E402
 
-from mtdetect.datasets import read_labelled, shared_data_dir, shipped_splits  # noqa: E402
+from mtdetect.datasets import is_synthetic, read_labelled, shared_data_dir, shipped_splits, stratified_sample  # noqa: E402
 from mtdetect.deep import _logit, fit_roundtrip_stage  # noqa: E402
 from mtdetect.features import analyze  # noqa: E402
 from mtdetect.model import _article_input, choose_thresholds  # noqa: E402
@@ -97,20 +97,14 @@ def main(argv=None) -> int:
     families = {s.split(":", 1)[0] for s in args.chain.replace(",", ">").split(">")}
 
     def own(d) -> bool:
-        return any(f"{f}:" in (d.system or "") for f in families)
+        return is_synthetic(d, families)
 
     rng = np.random.default_rng(13)
     ok = np.array([not own(d) for d in train])
     labels = np.array([d.label for d in train])
     samples = {}
     # the shipped recipe: 1,000 training articles stratified by label
-    idx = np.flatnonzero(ok)
-    pick = []
-    for lab in sorted(set(labels[idx].tolist())):
-        members = idx[labels[idx] == lab]
-        k = max(1, round(1000 * len(members) / len(idx)))
-        pick.append(rng.choice(members, size=min(k, len(members)), replace=False))
-    samples["strat1000"] = np.sort(np.concatenate(pick))
+    samples["strat1000"] = stratified_sample(train, 1000, rng, lambda d: not own(d))
     # every human-written article, with as many MT articles (MT and round trips, stratified)
     human = np.flatnonzero(ok & np.isin(labels, ["original", "human_translation"]))
     machine = np.flatnonzero(ok & ~np.isin(labels, ["original", "human_translation"]))

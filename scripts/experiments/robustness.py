@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from mtdetect.datasets import LabelledDoc, has_shared_data, manifest_hash, shared_data_dir, shipped_splits
+from mtdetect.datasets import LabelledDoc, has_shared_data, is_synthetic, manifest_hash, shared_data_dir, shipped_splits
 from mtdetect.evaluate import COMPARISONS
 from mtdetect.model import ModelConfig, fit_model, load_bundle
 from mtdetect.training import analyze_docs, default_embedder, score_analyses
@@ -133,7 +133,7 @@ def _removed(train: list[LabelledDoc], holdout: Holdout | None) -> set[int]:
     gone = {i for i, d in enumerate(train) if holdout.removes(d)}
     if holdout.kind == "language" and holdout.value != "en":
         groups = {train[i].group for i in gone if train[i].y == 0}
-        gone |= {i for i, d in enumerate(train) if ":" in (d.system or "") and d.group in groups}
+        gone |= {i for i, d in enumerate(train) if is_synthetic(d) and d.group in groups}
     return gone
 
 
