@@ -47,13 +47,17 @@ and the interval is the estimate (clipped to [0, 1]) +- 1.96 sd, cut to [0, 1]; 
 Reiczigel (2014) for prevalence with an estimated sensitivity and specificity. EM's interval
 is the likelihood-ratio interval of the mixture likelihood (outlet sampling only).
 
-**What it cannot fix**: the correction assumes the outlet's human-written articles score
-like the dev human-written articles, and its MT articles like the dev MT. Original English
-articles score much lower than human translations (dev mean ``p_mt`` about 0.24 and 0.48
-for the fast model), and the dev reference mixes them as the dev data does (about one
-original to three human translations): an outlet whose human part is all original English
-gets an estimate that is too low, one that publishes human translations one that is too
-high. docs/model.md gives the size of this bias.
+**What it assumes**: the outlet's human-written articles score like the reference's
+human-written articles, and its MT articles like the dev MT. Original English articles score
+much lower than human translations (dev mean ``p_mt`` about 0.24 and 0.48 for the fast
+model), and the reference mixes them as the dev data does (about one original to three human
+translations): an outlet whose human part is all original English gets an estimate that is
+too low, one that publishes human translations one that is too high. A reference built with
+the articles' ``labels`` also keeps the human class of each label (``human_by_label``), and
+:meth:`Reference.matched` corrects against one of them instead (``mtdetect audit
+--human-reference original|translation``, :data:`HUMAN_REFERENCES`): right for an outlet
+whose human-written articles are all of that kind, wrong the other way for one that is not.
+docs/model.md gives the size of the bias with and without matching.
 
 References:
   Forman, G. (2008). Quantifying counts and costs via classification. Data Mining and
@@ -73,7 +77,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -99,6 +103,26 @@ MIN_SEPARATION = 0.05
 FALLBACK_DESIGN_EFFECT = 6.0
 CARD_KEY = "prevalence"
 CARD_VERSION = 1
+#: The human classes an estimate can be corrected against (``--human-reference``): ``mixed``,
+#: the dev human-written articles as dev mixes them, or the dev articles of one label only.
+HUMAN_REFERENCES: Mapping[str, str | None] = {"mixed": None, "original": "original",
+                                              "translation": "human_translation"}
+#: What each human class is, for notes and messages.
+HUMAN_REFERENCE_NAMES = {
+    "mixed": "dev's original English articles and human translations, mixed as dev has them",
+    "original": "dev's original English articles only",
+    "translation": "dev's human translations only",
+}
+#: Which outlets each human class is right for, and how it errs on the others.
+HUMAN_REFERENCE_MEANING = {
+    "mixed": "right for outlets whose human-written articles are about one original English to three "
+             "human translations; it underestimates outlets of original English and overestimates "
+             "outlets of human translations",
+    "original": "right for outlets that write in English and publish no human translations; it "
+                "overestimates outlets whose human-written articles include translations by people",
+    "translation": "right for outlets whose human-written articles are translations by people; it "
+                   "underestimates outlets that write in English",
+}
 _EPS = 1e-6
 
 
@@ -159,6 +183,25 @@ def clustered_variance_of_mean(values: np.ndarray, groups: np.ndarray) -> float:
 
 
 @dataclass(frozen=True)
+class HumanClass:
+    """The human-written dev articles of one label: ``p_mt`` (PACC) and, with a cut, the flag (ACC)."""
+
+    p: ClassStats
+    flag: ClassStats | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"p_human": self.p.to_dict()}
+        if self.flag is not None:
+            out["flag_human"] = self.flag.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "HumanClass":
+        flag = d.get("flag_human")
+        return cls(p=ClassStats.from_dict(d["p_human"]), flag=None if flag is None else ClassStats.from_dict(flag))
+
+
+@dataclass(frozen=True)
 class Reference:
     """What the model does on labelled held-out articles: the numbers every correction uses.
 
@@ -166,6 +209,9 @@ class Reference:
     ``flag_mt``/``flag_human``: the share at or above ``cut`` (TPR and FPR, for ACC);
     ``recalibration``: optional Platt parameters ``(a, b)`` mapping ``logit p`` to a
     recalibrated logit (for EM); ``source``: where the numbers come from, for the report.
+    ``human_by_label``: the human class of each dev label alone (from ``labels``), which
+    :meth:`matched` swaps in; ``human_reference``: which human class ``p_human`` and
+    ``flag_human`` describe (a key of :data:`HUMAN_REFERENCES`).
     """
 
     p_mt: ClassStats | None = None
@@ -177,6 +223,8 @@ class Reference:
     source: str = ""
     #: How many dev articles of each label make up the human class (documentation).
     human_labels: Mapping[str, int] | None = field(default=None, compare=False, hash=False)
+    human_by_label: Mapping[str, HumanClass] | None = field(default=None, hash=False)
+    human_reference: str = "mixed"
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -212,7 +260,8 @@ class Reference:
 
         ``groups``: source-document keys (variances clustered by them); ``cut``: the model's
         ``high`` threshold (for ACC); ``recalibrate``: fit a Platt recalibration for EM.
-        ``labels``: the articles' labels, to record the mix of the human class.
+        ``labels``: the articles' labels, to record the mix of the human class and keep the
+        statistics of each label's human-written articles alone (for :meth:`matched`).
         """
         p = np.asarray(p, dtype=float)
         y = np.asarray(y).astype(bool)
@@ -221,10 +270,16 @@ class Reference:
             raise ValueError("a reference needs both MT and human-written articles")
         g1, g0 = (None, None) if g is None else (g[y], g[~y])
         flags = None if cut is None else (p >= cut).astype(float)
-        mix = None
+        mix, by_label = None, None
         if labels is not None:
             lab = np.asarray(labels)[~y]
             mix = {str(k): int((lab == k).sum()) for k in sorted(set(lab.tolist()))}
+            by_label = {}
+            for k in mix:
+                one = lab == k
+                g = None if g0 is None else g0[one]
+                by_label[k] = HumanClass(p=ClassStats.of(p[~y][one], g),
+                                         flag=None if flags is None else ClassStats.of(flags[~y][one], g))
         return cls(
             p_mt=ClassStats.of(p[y], g1),
             p_human=ClassStats.of(p[~y], g0),
@@ -234,6 +289,40 @@ class Reference:
             recalibration=platt_recalibration(p, y) if recalibrate else None,
             source=source,
             human_labels=mix,
+            human_by_label=by_label,
+        )
+
+    def matched(self, kind: str) -> "Reference":
+        """This reference with the human class ``kind`` (a key of :data:`HUMAN_REFERENCES`).
+
+        ``"mixed"`` is the reference as built (dev's human-written articles as dev mixes
+        them); ``"original"`` and ``"translation"`` correct against dev's original English
+        articles or its human translations alone, for outlets whose human-written articles are
+        all of that kind. The MT class, the cut and the recalibration stay. Raises ValueError
+        when the reference has no statistics for that label (a card written before they were
+        kept, or a reference built without ``labels``).
+        """
+        if kind not in HUMAN_REFERENCES:
+            raise ValueError(f"unknown human reference {kind!r}; one of {', '.join(HUMAN_REFERENCES)}")
+        if kind == self.human_reference:
+            return self
+        if self.human_reference != "mixed":
+            raise ValueError(f"the reference is already matched to {self.human_reference!r}; match the mixed one")
+        label = HUMAN_REFERENCES[kind]
+        human = (self.human_by_label or {}).get(label)
+        if human is None:
+            why = ("it has no statistics per kind of human-written article (a model card written before "
+                   "mtdetect kept them: retrain the model)") if not self.human_by_label else (
+                f"its dev data has no human-written articles labelled {label!r}")
+            raise ValueError(f"cannot correct against {HUMAN_REFERENCE_NAMES[kind]} with the reference "
+                             f"{self.source!r}: {why}; the mixed reference works")
+        return replace(
+            self,
+            p_human=human.p,
+            flag_human=human.flag if self.flag_mt is not None else None,
+            source=f"{self.source}; human class: {HUMAN_REFERENCE_NAMES[kind]} ({human.p.n} articles)",
+            human_labels={label: human.p.n},
+            human_reference=kind,
         )
 
     def to_card(self) -> dict[str, Any]:
@@ -249,6 +338,8 @@ class Reference:
             out["recalibration"] = list(self.recalibration)
         if self.human_labels:
             out["human_labels"] = dict(self.human_labels)
+        if self.human_by_label:
+            out["human_by_label"] = {k: v.to_dict() for k, v in self.human_by_label.items()}
         return out
 
     @classmethod
@@ -287,6 +378,7 @@ class Reference:
             recalibration=None if recal is None else (float(recal[0]), float(recal[1])),
             source=f"model card: {entry.get('source', 'dev')}",
             human_labels=entry.get("human_labels"),
+            human_by_label=_human_by_label(entry.get("human_by_label")),
         )
 
     @classmethod
@@ -309,6 +401,16 @@ class Reference:
         )
 
 
+def _human_by_label(entry: Any) -> dict[str, HumanClass] | None:
+    """The card's ``human_by_label``; None when absent or malformed (the mixed reference still works)."""
+    if not isinstance(entry, Mapping):
+        return None
+    try:
+        return {str(k): HumanClass.from_dict(v) for k, v in entry.items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def _separates(a: ClassStats | None, b: ClassStats | None) -> bool:
     return a is not None and b is not None and a.mean - b.mean >= MIN_SEPARATION
 
@@ -317,8 +419,8 @@ def _check_cut(ref: "Reference | None", high: float | None) -> "Reference | None
     """Drop ACC numbers measured at another cut than the model's ``high`` threshold."""
     if ref is None or high is None or ref.cut is None or abs(ref.cut - high) < 1e-9:
         return ref
-    return Reference(p_mt=ref.p_mt, p_human=ref.p_human, recalibration=ref.recalibration, source=ref.source,
-                     human_labels=ref.human_labels)
+    by_label = None if ref.human_by_label is None else {k: HumanClass(p=v.p) for k, v in ref.human_by_label.items()}
+    return replace(ref, cut=None, flag_mt=None, flag_human=None, human_by_label=by_label)
 
 
 def reference_for_model(model: Any) -> Reference | None:
@@ -351,15 +453,23 @@ def describe(reference: Reference | None) -> dict[str, Any]:
         return {"method": None, "note": "no estimated MT share: the model has no dev reference "
                 "(the rule scorer, or a second stage without one)"}
     method = reference.default_method
-    return {
+    flagged = ("share_flagged is the share at or above the high threshold, which about 1% of original English "
+               "articles reach and only a minority of MT articles do, so it undercounts")
+    out = {
         "method": method,
         "method_name": METHOD_NAMES[method],
         "reference": reference.source,
         "note": "est_mt_share estimates the share of machine-translated articles, corrected for the "
-                "model's error rates on dev articles, with a 95% interval; share_flagged is the share at "
-                "or above the high threshold, which about 1% of original English articles reach and "
-                "only a minority of MT articles do, so it undercounts",
+                f"model's error rates on dev articles, with a 95% interval; {flagged}",
     }
+    kind = reference.human_reference
+    if kind != "mixed":  # the mixed reference's note stays as it was before the choice existed
+        out["human_reference"] = kind
+        out["note"] = (
+            "est_mt_share estimates the share of machine-translated articles, corrected for the model's error "
+            f"rates on dev articles, with a 95% interval; its human-written class is {HUMAN_REFERENCE_NAMES[kind]} "
+            f"(--human-reference {kind}): {HUMAN_REFERENCE_MEANING[kind]}; {flagged}")
+    return out
 
 
 def platt_recalibration(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -203,6 +203,141 @@ def test_describe_says_what_the_estimate_is():
     assert describe(None)["method"] is None
 
 
+# --------------------------------------------------------------------------- a reference matched to the outlet
+
+# MT scores 0.8 on average, original English 0.2, human translations 0.5; the mixed human class
+# (3 originals, 2 translations) has mean 0.32.
+MATCH_P = np.array([0.7, 0.9, 0.8, 0.8, 0.1, 0.2, 0.3, 0.45, 0.55])
+MATCH_LABELS = ["mt", "mt", "roundtrip_mt", "mt", "original", "original", "original",
+                "human_translation", "human_translation"]
+MATCH_Y = np.array([label in ("mt", "roundtrip_mt") for label in MATCH_LABELS], dtype=int)
+MATCH_GROUPS = list("abcdeefgg")
+
+
+def matching_reference(cut: float | None = 0.75) -> Reference:
+    return Reference.from_scores(MATCH_P, MATCH_Y, groups=MATCH_GROUPS, labels=MATCH_LABELS, cut=cut)
+
+
+@pytest.mark.parametrize(
+    "outlet_mean, kind, mixed_share, matched_share",
+    [
+        # English original, half MT: 0.5*0.8 + 0.5*0.2 = 0.5; mixed (0.5-0.32)/0.48 = 0.375
+        (0.5, "original", 0.375, 0.5),
+        # human translations, no MT: 0.5; mixed 0.375 instead of 0
+        (0.5, "translation", 0.375, 0.0),
+        # human translations, half MT: 0.65; mixed (0.65-0.32)/0.48 = 0.6875
+        (0.65, "translation", 0.6875, 0.5),
+        # English original, no MT: 0.2 is below the mixed human mean, so 0 either way
+        (0.2, "original", 0.0, 0.0),
+    ],
+)
+def test_a_matched_reference_removes_the_bias_of_a_one_sided_outlet(outlet_mean, kind, mixed_share, matched_share):
+    ref = matching_reference()
+    sums = ScoreSums(n=100, sum_p=100 * outlet_mean, sum_p2=100 * outlet_mean**2 + 1.0)
+    assert ref.p_human.mean == pytest.approx(0.32)
+    assert estimate(sums, ref, "pacc").share == pytest.approx(mixed_share)
+    matched = ref.matched(kind)
+    assert estimate(sums, matched, "pacc").share == pytest.approx(matched_share, abs=1e-12)
+
+
+def test_matched_statistics_are_those_of_the_label_alone_clustered_by_group():
+    ref = matching_reference()
+    human = MATCH_Y == 0
+    for kind, label in (("original", "original"), ("translation", "human_translation")):
+        one = human & (np.array(MATCH_LABELS) == label)
+        matched = ref.matched(kind)
+        assert matched.p_human == ClassStats.of(MATCH_P[one], np.array(MATCH_GROUPS)[one])
+        assert matched.flag_human == ClassStats.of((MATCH_P[one] >= 0.75).astype(float), np.array(MATCH_GROUPS)[one])
+        assert matched.p_mt == ref.p_mt and matched.flag_mt == ref.flag_mt and matched.cut == ref.cut
+        assert matched.recalibration == ref.recalibration
+        assert matched.human_reference == kind and dict(matched.human_labels) == {label: int(one.sum())}
+    # originals 0.1, 0.2 (group e) and 0.3 (f), mean 0.2: group sums -0.1 and 0.1 -> 2 * 0.02 / 9
+    assert ref.matched("original").p_human.var_mean == pytest.approx(2 * 0.02 / 9)
+    assert ref.matched("translation").p_human.var_mean == pytest.approx(0.0025)  # one group: the iid variance
+
+
+def test_matched_mixed_is_the_reference_itself_and_unknown_kinds_are_refused():
+    ref = matching_reference()
+    assert ref.matched("mixed") is ref
+    assert ref.matched("original").matched("original") == ref.matched("original")
+    with pytest.raises(ValueError, match="unknown human reference"):
+        ref.matched("english")
+    with pytest.raises(ValueError, match="already matched"):
+        ref.matched("original").matched("translation")
+
+
+def test_a_reference_without_labels_cannot_be_matched():
+    ref = Reference.from_scores(MATCH_P, MATCH_Y, cut=0.75)
+    assert ref.human_by_label is None
+    with pytest.raises(ValueError, match="retrain"):
+        ref.matched("original")
+
+
+def test_a_reference_whose_dev_data_lacks_the_label_says_so():
+    only_originals = [label if label != "human_translation" else "original" for label in MATCH_LABELS]
+    ref = Reference.from_scores(MATCH_P, MATCH_Y, labels=only_originals)
+    with pytest.raises(ValueError, match="'human_translation'"):
+        ref.matched("translation")
+
+
+def test_card_round_trip_keeps_the_human_class_of_each_label():
+    ref = matching_reference()
+    entry = json.loads(json.dumps(ref.to_card()))
+    assert set(entry["human_by_label"]) == {"original", "human_translation"}
+    assert set(entry["human_by_label"]["original"]) == {"p_human", "flag_human"}
+    back = Reference.from_card({"prevalence": entry}, high=0.75)
+    assert back.human_by_label == ref.human_by_label
+    for kind in ("original", "translation"):
+        assert back.matched(kind).p_human == ref.matched(kind).p_human
+        assert back.matched(kind).flag_human == ref.matched(kind).flag_human
+    assert back.matched("original").source.startswith("model card: dev scores; human class: dev's original English")
+
+
+def test_an_older_card_without_the_labels_loads_as_before_and_refuses_to_match():
+    entry = matching_reference().to_card()
+    del entry["human_by_label"]
+    old = Reference.from_card({"prevalence": entry}, high=0.75)
+    new = Reference.from_card({"prevalence": matching_reference().to_card()}, high=0.75)
+    assert (old.p_mt, old.p_human, old.flag_mt, old.flag_human, old.cut) == (
+        new.p_mt, new.p_human, new.flag_mt, new.flag_human, new.cut)
+    assert old.human_by_label is None and old.matched("mixed") is old
+    with pytest.raises(ValueError, match="no statistics per kind of human-written article"):
+        old.matched("original")
+
+
+def test_a_malformed_label_entry_leaves_the_mixed_reference_usable():
+    entry = matching_reference().to_card()
+    entry["human_by_label"] = {"original": {"p_human": {"n": 3}}}
+    ref = Reference.from_card({"prevalence": entry}, high=0.75)
+    assert ref.default_method == "pacc" and ref.p_human.mean == pytest.approx(0.32)
+    with pytest.raises(ValueError):
+        ref.matched("original")
+
+
+def test_a_cut_that_is_not_the_model_threshold_drops_acc_from_the_matched_reference_too():
+    ref = Reference.from_card({"prevalence": matching_reference().to_card()}, high=0.9)
+    matched = ref.matched("original")
+    assert matched.methods == ("pacc", "em", "cc") and matched.flag_human is None
+
+
+MIXED_NOTE = ("est_mt_share estimates the share of machine-translated articles, corrected for the model's error "
+              "rates on dev articles, with a 95% interval; share_flagged is the share at or above the high "
+              "threshold, which about 1% of original English articles reach and only a minority of MT articles "
+              "do, so it undercounts")
+
+
+def test_describe_names_the_human_class_only_when_it_is_not_the_mixed_one():
+    ref = matching_reference()
+    mixed = describe(ref)
+    assert mixed["note"] == MIXED_NOTE and "human_reference" not in mixed  # as before the option existed
+    orig = describe(ref.matched("original"))
+    assert orig["human_reference"] == "original" and orig["method"] == "pacc"
+    assert "original English articles only" in orig["note"] and "overestimates" in orig["note"]
+    assert "human class: dev's original English articles only (3 articles)" in orig["reference"]
+    trans = describe(ref.matched("translation"))
+    assert trans["human_reference"] == "translation" and "human translations only" in trans["note"]
+
+
 # --------------------------------------------------------------------------- intervals
 
 
