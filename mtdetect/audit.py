@@ -40,7 +40,7 @@ from typing import Any, TextIO
 
 from .budget import install_term_handler, restore_term_handler
 from .guard import ArticleLimits, failure_reason
-from .prevalence import Z95, wilson_interval  # noqa: F401 - Z95, wilson_interval are part of this module's API
+from .prevalence import Z95, wilson_interval  # both part of this module's API
 from .io import ReadOptions
 from .report import top_finding_of
 from .types import Article, InputError
@@ -101,6 +101,11 @@ class AuditConfig:
     #: Syndication lineage after scoring (lineage.jsonl, a report section): :mod:`mtdetect.lineage`.
     #: On by default: it holds about 0.2 KB per article (docs/model.md, "Lineage").
     lineage: bool = True
+    #: The human-written class the estimated MT share is corrected against: ``"mixed"`` (dev's
+    #: mix), ``"original"`` or ``"translation"`` (:data:`mtdetect.prevalence.HUMAN_REFERENCES`).
+    #: Only the roll-ups use it, and they are computed over the whole folder at the end of every
+    #: run: a resumed audit's estimates all use the reference of the run that resumes it.
+    human_reference: str = "mixed"
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -113,6 +118,11 @@ class AuditConfig:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
         if self.engine != "dask" and (self.workers is not None or self.scheduler):
             raise ValueError("workers and scheduler are options of the dask engine (engine='dask')")
+        from .prevalence import HUMAN_REFERENCES
+
+        if self.human_reference not in HUMAN_REFERENCES:
+            raise ValueError(f"human_reference must be one of {', '.join(HUMAN_REFERENCES)}, "
+                             f"got {self.human_reference!r}")
 
 
 @dataclass
@@ -165,7 +175,7 @@ class OutletStats:
     def row(self, source: str, reference=None) -> dict[str, Any]:
         """The outlet's ``sources.csv`` row; ``reference`` (a :class:`mtdetect.prevalence.Reference`)
         gives the estimated MT share, else those columns are empty."""
-        lo, hi = wilson_interval(self.flagged, self.articles)
+        lo, hi = wilson_interval(self.flagged, self.articles, Z95)
         return {
             "source": source,
             "articles": self.articles,
@@ -457,6 +467,12 @@ def run_audit(
         return run_dask_audit(inputs, config, detector=detector, on_warning=on_warning, progress=progress,
                               on_client=on_client)
     warn = on_warning or (lambda msg: None)
+    started = time.time()
+    if detector is None:
+        # Also with worker processes: the parent's copy names the model and its thresholds
+        # in the summary (embeddings load lazily, so this costs little).
+        detector = load_detector(config.model, config.fast, config.timeout, config.limits, config.deep)
+    prevalence_reference(detector, config.human_reference)  # refuse an impossible reference before any work
     out = config.out
     out.mkdir(parents=True, exist_ok=True)
     articles_path, errors_path = out / ARTICLES_FILE, out / ERRORS_FILE
@@ -471,12 +487,6 @@ def run_audit(
         state.written_errors.add(_error_key(err))
         if err.get("id") is not None:
             state.done_ids.add(str(err["id"]))
-    started = time.time()
-
-    if detector is None:
-        # Also with worker processes: the parent's copy names the model and its thresholds
-        # in the summary (embeddings load lazily, so this costs little).
-        detector = load_detector(config.model, config.fast, config.timeout, config.limits, config.deep)
     runner: _InProcess | _Pool = _InProcess(detector, config.explain) if config.jobs == 1 else _Pool(config)
 
     articles_out, errors_out = _Appender(articles_path), _Appender(errors_path)
@@ -560,7 +570,7 @@ def finish_audit(out: Path, inputs: list[str], config: AuditConfig, detector, re
         report_limit=config.report_limit,
         elapsed=time.time() - started,
         scored_this_run=result.scored,
-        prevalence_reference=_prevalence_reference(detector),
+        prevalence_reference=prevalence_reference(detector, config.human_reference),
         lineage=config.lineage,
         lineage_embedder=_embedder_for_lineage(detector),
     )
@@ -581,10 +591,25 @@ def _embedder_for_lineage(detector):
     return getattr(model, "embedder", None) if getattr(model, "use_embeddings", False) else None
 
 
-def _prevalence_reference(detector):
-    from .prevalence import reference_for_model
+def prevalence_reference(detector, human_reference: str = "mixed"):
+    """The :class:`mtdetect.prevalence.Reference` the estimated MT share uses, or None.
 
-    return reference_for_model(getattr(detector, "model", None))
+    ``human_reference`` other than ``"mixed"`` matches its human class (:meth:`Reference.matched`);
+    a ValueError says why when that is impossible (a model without a reference, or a card
+    without the statistics per kind of human-written article).
+    """
+    from .prevalence import HUMAN_REFERENCE_NAMES, describe, reference_for_model
+
+    ref = reference_for_model(getattr(detector, "model", None))
+    if human_reference == "mixed":
+        return ref
+    if ref is None:
+        raise ValueError(f"--human-reference {human_reference}: cannot correct against "
+                         f"{HUMAN_REFERENCE_NAMES[human_reference]}: {describe(None)['note']}")
+    try:
+        return ref.matched(human_reference)
+    except ValueError as exc:
+        raise ValueError(f"--human-reference {human_reference}: {exc}") from None
 
 
 def _prevalence_note(reference) -> dict[str, Any]:
@@ -688,7 +713,7 @@ def write_rollups(
         (stats.row(name, prevalence_reference) for name, stats in outlets.items()),
         key=lambda r: (-r["share_flagged"], -r["articles"], r["source"]),
     )
-    lo, hi = wilson_interval(overall.flagged, overall.articles)
+    lo, hi = wilson_interval(overall.flagged, overall.articles, Z95)
     overall_est = overall.estimated_share(prevalence_reference)
     summary = {
         "articles": overall.articles,

@@ -295,11 +295,16 @@ def run_dask_audit(
 
     from .audit import (
         ARTICLES_FILE, ERRORS_FILE, AuditInterrupted, AuditResult, _AtomicFile, _error_key, clear_outputs,
-        error_record, finish_audit, load_detector,
+        error_record, finish_audit, load_detector, prevalence_reference,
     )
     from .budget import install_term_handler, restore_term_handler
 
     warn = on_warning or (lambda msg: None)
+    started = time.time()
+    if detector is None:
+        # names the model and its thresholds in the summary; the workers load their own
+        detector = load_detector(config.model, config.fast, config.timeout, config.limits, config.deep)
+    prevalence_reference(detector, config.human_reference)  # refuse an impossible reference before any work
     out = config.out
     out.mkdir(parents=True, exist_ok=True)
     parts_dir = out / PARTS_DIR
@@ -307,11 +312,7 @@ def run_dask_audit(
         clear_outputs(out)
         shutil.rmtree(parts_dir, ignore_errors=True)
     parts_dir.mkdir(exist_ok=True)
-    started = time.time()
     result = AuditResult()
-    if detector is None:
-        # names the model and its thresholds in the summary; the workers load their own
-        detector = load_detector(config.model, config.fast, config.timeout, config.limits, config.deep)
 
     plan = list(plan_partitions(inputs, config.read_options, **(plan_options or {})))
     partitions = [p for p in plan if isinstance(p, Partition)]

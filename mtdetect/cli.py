@@ -39,6 +39,14 @@ class FailOn(str, Enum):
     unsure = "unsure"
 
 
+class HumanReference(str, Enum):
+    """The human-written dev articles ``est_mt_share`` is corrected against (mtdetect.prevalence)."""
+
+    mixed = "mixed"
+    original = "original"
+    translation = "translation"
+
+
 ModelOpt = Annotated[
     Optional[str],
     typer.Option("--model", "-m", help="Model bundle directory, or 'rules'. Default: $MTDETECT_MODEL, else the shipped model."),
@@ -195,13 +203,16 @@ def audit(
     max_bytes: MaxBytesOpt = 50_000_000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")] = False,
     lineage: Annotated[bool, typer.Option("--lineage/--no-lineage", help="Find syndicated copies after scoring (lineage.jsonl, report section); a machine-translated copy's link raises its p_mt and adds lineage findings. On by default (about 0.2 KB of memory per article).")] = True,
+    human_reference: Annotated[HumanReference, typer.Option("--human-reference", help="The human-written dev articles est_mt_share is corrected against: 'mixed' (original English and human translations as dev mixes them, 1 to 3), 'original' (for outlets that write in English and publish no human translations) or 'translation' (for outlets whose human-written articles are translations by people). The wrong one biases the estimate (docs/model.md, \"MT share per outlet\"). A --resume recomputes every estimate with the one given.")] = HumanReference.mixed,
 ) -> None:
     """Audit whole feeds: score every article, roll up per outlet, write a report folder.
 
     Writes to --out: articles.jsonl (one scored article per line, as `score --format jsonl`),
     articles.csv, errors.jsonl (one line per failed input), sources.csv (per outlet: share
-    flagged with a 95% Wilson interval, mean p_mt, frequent artifacts, likely source
-    languages), summary.json and report.html (self-contained).
+    flagged with a 95% Wilson interval, the estimated MT share with its 95% interval, mean
+    p_mt, frequent artifacts, likely source languages), summary.json and report.html
+    (self-contained). --human-reference original (or translation) estimates the MT share of
+    outlets whose human-written articles are all original English (or all human translations).
 
     Output is appended and flushed per batch: after a crash, Ctrl-C or kill, rerun the same
     command with --resume to finish. An article id seen twice is scored once, with a warning.
@@ -218,6 +229,8 @@ def audit(
       mtdetect audit feeds/ --out audit-out --resume
 
       mtdetect audit shards/*.parquet --out audit-out --engine dask --workers 2
+
+      mtdetect audit english-outlets/ --out audit-out --human-reference original
     """
     from .audit import AuditConfig, AuditInterrupted, AuditProgress, run_audit
     from .model import BundleError
@@ -234,7 +247,7 @@ def audit(
         report_limit=report_limit, read_options=options, model=model, fast=fast,
         timeout=timeout or None, limits=_limits(max_chars, max_token_chars, max_sentences),
         deep=_deep_policy(deep, cascade), lineage=lineage,
-        engine=engine, workers=workers, scheduler=scheduler,
+        engine=engine, workers=workers, scheduler=scheduler, human_reference=human_reference.value,
     )
     n_warnings = 0
 

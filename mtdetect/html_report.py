@@ -238,9 +238,17 @@ def estimate_note(summary: dict[str, Any]) -> str:
     elo, ehi = summary.get("est_mt_share_95ci") or (None, None)
     est = (f"Estimated MT share overall: {_pct(summary['est_mt_share'])} (95% interval {_pct(elo)}–{_pct(ehi)}), "
            f"by {prevalence.get('method_name', prevalence.get('method'))}: the mean p_mt corrected for the "
-           "model's error rates on dev articles (docs/model.md, \"MT share per outlet\"). It assumes an outlet's "
-           "human-written articles score like the dev mix of original English and human translations: "
-           "an outlet of original English only is underestimated, one of human translations overestimated.")
+           "model's error rates on dev articles (docs/model.md, \"MT share per outlet\"). ")
+    kind = prevalence.get("human_reference", "mixed")
+    if kind == "mixed":
+        est += ("It assumes an outlet's human-written articles score like the dev mix of original English and "
+                "human translations: an outlet of original English only is underestimated, one of human "
+                "translations overestimated.")
+    else:
+        from .prevalence import HUMAN_REFERENCE_MEANING, HUMAN_REFERENCE_NAMES
+
+        est += (f"It corrects against {HUMAN_REFERENCE_NAMES.get(kind, kind)} (--human-reference {kind}): "
+                f"{HUMAN_REFERENCE_MEANING.get(kind, '')}.")
     return f'<p class="note">{_e(est)}</p>\n<p class="note">{_e(flagged)}</p>'
 
 

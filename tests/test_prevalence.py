@@ -508,15 +508,15 @@ class NoCardModel(CardModel):
 OUTLET_P = {"wire.test": [0.90, 0.80, 0.75, 0.60], "local.test": [0.20, 0.30, 0.10]}
 
 
-def audit(tmp_path: Path, model) -> Path:
+def audit(tmp_path: Path, model, out_name: str = "out", **config) -> Path:
     rows = [{"id": f"{src}-{i}", "source": src, "text": f"The ferry ran late on Monday. P={p:.2f} was logged."}
             for src, ps in OUTLET_P.items() for i, p in enumerate(ps)]
     data = tmp_path / "in.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    out = tmp_path / "out"
+    out = tmp_path / out_name
     # the roll-ups are under test, not syndication lineage (when the audit has it)
     no_lineage = {"lineage": False} if "lineage" in AuditConfig.__dataclass_fields__ else {}
-    run_audit([str(data)], AuditConfig(out=out, **no_lineage), detector=Detector(model))
+    run_audit([str(data)], AuditConfig(out=out, **no_lineage, **config), detector=Detector(model))
     return out
 
 
@@ -574,3 +574,76 @@ def test_the_estimated_share_reads_text_only_scores_when_lineage_raised_a_copy()
     assert raised.estimated_share(ref) == plain.estimated_share(ref)
     assert raised.flagged == plain.flagged + 2  # the share flagged shows the combined verdicts
     assert raised.row("x", ref)["mean_p_mt"] > plain.row("x", ref)["mean_p_mt"]
+
+
+# --------------------------------------------------------------------------- audit: the human reference
+
+
+class OldCardModel(CardModel):
+    """A card written before the human class of each label was kept."""
+
+    card = {"prevalence": {k: v for k, v in small_reference().to_card().items() if k != "human_by_label"}}
+
+
+def read_sources(out: Path) -> dict[str, dict[str, str]]:
+    with (out / "sources.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["source"]: r for r in csv.DictReader(fh)}
+
+
+def summary_of(out: Path) -> dict:
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("kind", ["original", "translation"])
+def test_the_audit_corrects_against_the_human_reference_it_is_given(tmp_path, kind):
+    out = audit(tmp_path, CardModel(), human_reference=kind)
+    ref = Reference.from_card(CardModel.card, high=CardModel.thresholds.high).matched(kind)
+    rows, summary = read_sources(out), summary_of(out)
+    for src, ps in OUTLET_P.items():
+        want = estimate_from_scores(ps, ref, "pacc")
+        assert [float(rows[src][k]) for k in ("est_mt_share", "est_mt_share_low", "est_mt_share_high")] == \
+            pytest.approx([want.share, want.low, want.high], abs=1e-4)
+    everything = [p for ps in OUTLET_P.values() for p in ps]
+    want = estimate_from_scores(everything, ref, "pacc")
+    mixed = estimate_from_scores(everything, small_reference(), "pacc")
+    assert summary["est_mt_share"] == pytest.approx(want.share, abs=1e-4)
+    assert abs(want.share - mixed.share) > 0.04  # the choice matters for these scores
+    assert summary["prevalence"]["human_reference"] == kind
+    assert summary["prevalence"] == describe(ref)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f"--human-reference {kind}" in html and "dev mix of original English" not in html
+
+
+def test_the_mixed_human_reference_is_the_audit_as_before(tmp_path):
+    default = audit(tmp_path, CardModel(), "default")
+    mixed = audit(tmp_path, CardModel(), "mixed", human_reference="mixed")
+    for name in ("sources.csv", "articles.csv", "report.html"):
+        assert (default / name).read_bytes() == (mixed / name).read_bytes()
+    a, b = summary_of(default), summary_of(mixed)
+    a.pop("seconds_this_run"), b.pop("seconds_this_run")
+    assert a == b and "human_reference" not in a["prevalence"]
+    assert "dev mix of original English and human translations" in (mixed / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_resumed_audit_estimates_everything_with_the_reference_it_is_given(tmp_path):
+    out = audit(tmp_path, CardModel(), "resumed", human_reference="original")
+    audit(tmp_path, CardModel(), "resumed", human_reference="translation", resume=True)
+    fresh = audit(tmp_path, CardModel(), "fresh", human_reference="translation")
+    assert (out / "sources.csv").read_bytes() == (fresh / "sources.csv").read_bytes()
+    assert summary_of(out)["prevalence"]["human_reference"] == "translation"
+    assert summary_of(out)["est_mt_share"] == summary_of(fresh)["est_mt_share"]
+
+
+@pytest.mark.parametrize("model, message", [(OldCardModel(), "retrain"), (NoCardModel(), "no dev reference")])
+def test_an_impossible_human_reference_is_refused_before_the_folder_is_touched(tmp_path, model, message):
+    out = audit(tmp_path, CardModel())
+    before = (out / "articles.jsonl").read_bytes()
+    with pytest.raises(ValueError, match=message):
+        audit(tmp_path, model, human_reference="original")
+    assert (out / "articles.jsonl").read_bytes() == before and (out / "summary.json").exists()
+    audit(tmp_path, model)  # the mixed reference (or none) still works with that model
+
+
+def test_an_unknown_human_reference_is_a_config_error(tmp_path):
+    with pytest.raises(ValueError, match="human_reference"):
+        AuditConfig(out=tmp_path, human_reference="english")
