@@ -217,6 +217,34 @@ def test_resume_skips_written_partitions_and_rescores_a_changed_one(tmp_path: Pa
     assert len(new) == 4 and new[:2] == first[:2] and new[3] == first[3] and new[2] != first[2]
 
 
+def test_dask_audit_estimates_with_the_human_reference_it_is_given(tmp_path: Path, cluster) -> None:
+    from dataclasses import replace
+
+    d = tmp_path / "shards"
+    d.mkdir()
+    human = [(SAMPLES / name).read_text(encoding="utf-8") for name in ("human_city_budget.md", "human_harbour_ferry.txt")]
+    for s in range(4):
+        rows = [{"id": f"s{s}-{i}", "source": f"outlet{i % 2}", "text": story(s + i) if i == 2 else human[i]}
+                for i in range(3)]
+        (d / f"s{s}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    local = AuditConfig(out=tmp_path / "local", fast=True, lineage=False, human_reference="original")
+    run_audit([str(d)], local)
+    run_audit([str(d)], replace(local, out=tmp_path / "dask", engine="dask", scheduler=cluster.scheduler_address))
+    assert (tmp_path / "dask" / "sources.csv").read_text() == (tmp_path / "local" / "sources.csv").read_text()
+    assert summary_without_timing(tmp_path / "dask") == summary_without_timing(tmp_path / "local")
+    assert summary_without_timing(tmp_path / "dask")["prevalence"]["human_reference"] == "original"
+    # a card without the statistics per label is refused before the cluster does anything
+    old = tmp_path / "old-model"
+    shutil.copytree(ROOT / "models" / "default-fast", old)
+    card = json.loads((old / "card.json").read_text())
+    card["prevalence"].pop("human_by_label", None)
+    (old / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ValueError, match="retrain"):
+        run_audit([str(d)], replace(local, out=tmp_path / "refused", model=str(old), fast=False, engine="dask",
+                                    scheduler=cluster.scheduler_address))
+    assert not (tmp_path / "refused").exists()
+
+
 def test_a_worker_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
     d = tmp_path / "shards"
     d.mkdir()

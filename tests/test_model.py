@@ -63,6 +63,18 @@ def test_bundle_files_and_card(trained):
     assert 0 < card["thresholds"]["low"] <= card["thresholds"]["high"] < 1
 
 
+def test_card_keeps_the_human_class_of_each_dev_label_for_the_audit(trained):
+    from mtdetect.prevalence import Reference
+
+    _, _, out = trained
+    card = json.loads((out / "card.json").read_text())
+    assert set(card["prevalence"]["human_by_label"]) == {"original"}  # the synthetic dev's only human label
+    ref = Reference.from_card(card, high=card["thresholds"]["high"])
+    assert ref.matched("original").p_human == ref.p_human  # every human-written dev article is original
+    with pytest.raises(ValueError, match="'human_translation'"):
+        ref.matched("translation")
+
+
 def test_tiny_model_separates_synthetic_classes(trained):
     _, dev_eval, _ = trained
     assert dev_eval["article"]["comparisons"]["all"]["roc_auc"] > 0.9
