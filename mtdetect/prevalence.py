@@ -49,8 +49,8 @@ is the likelihood-ratio interval of the mixture likelihood (outlet sampling only
 
 **What it assumes**: the outlet's human-written articles score like the reference's
 human-written articles, and its MT articles like the dev MT. Original English articles score
-much lower than human translations (dev mean ``p_mt`` about 0.24 and 0.48 for the fast
-model), and the reference mixes them as the dev data does (about one original to three human
+much lower than human translations (dev mean ``p_mt`` about 0.19 and 0.46 for the shipped
+models), and the reference mixes them as the dev data does (about one original to three human
 translations): an outlet whose human part is all original English gets an estimate that is
 too low, one that publishes human translations one that is too high. A reference built with
 the articles' ``labels`` also keeps the human class of each label (``human_by_label``), and

@@ -25,9 +25,15 @@ interval width, over ``--splits x 2 x --replicates`` outlets. Methods (see
 * ``em``: EM prior on the model's own ``p_mt``;
 * ``em_recal``: EM prior on ``p_mt`` recalibrated on the reference half.
 
-A last table (``--sensitivity-n`` articles, the default method and EM) draws the human
-part of every outlet from one kind only (all original English, or all human translations)
-while the reference still mixes them as dev does: the bias a one-sided outlet gets.
+A last table (``--sensitivity-n`` articles) draws the human part of every outlet from one
+kind only (all original English, or all human translations) and estimates it against each
+human reference of ``mtdetect audit --human-reference``: ``mixed`` (the reference half's
+human-written articles as dev mixes them: the bias a one-sided outlet gets by default),
+``original`` or ``translation`` (:meth:`~mtdetect.prevalence.Reference.matched`: the human
+class fitted on the reference half's articles of that label alone). The matched reference is
+the one whose label is the outlet's human part; the other one shows the cost of a wrong
+choice. The same outlets are drawn for every reference. Matching changes only the human
+class, so EM (which reads the recalibration) is shown for the mixed reference only.
 
   python scripts/experiments/prevalence_simulation.py                     # fast model
   python scripts/experiments/prevalence_simulation.py --model models/default --model models/default-fast
@@ -137,8 +143,14 @@ def halves(groups: np.ndarray, seed: int, split: int) -> np.ndarray:
     return np.array([g in first for g in groups])
 
 
-def simulate(scores: dict[str, np.ndarray], args, human_kinds: tuple[str, ...] | None, sizes, shares, methods) -> dict:
-    """Per (n, share, method): errors and coverage over every split, direction and replicate."""
+def simulate(scores: dict[str, np.ndarray], args, human_kinds: tuple[str, ...] | None, sizes, shares, methods,
+             human_reference: str = "mixed") -> dict:
+    """Per (n, share, method): errors and coverage over every split, direction and replicate.
+
+    ``human_kinds``: the labels an outlet's human-written articles are drawn from (None: all);
+    ``human_reference``: the reference's human class (:meth:`Reference.matched`). The outlets
+    drawn depend on neither the methods nor the reference, so runs that differ only in those
+    estimate the same outlets."""
     from mtdetect.prevalence import Reference
 
     p, labels, groups = scores["p"], scores["label"], scores["group"]
@@ -151,7 +163,7 @@ def simulate(scores: dict[str, np.ndarray], args, human_kinds: tuple[str, ...] |
         for direction, cal in enumerate((first, ~first)):
             sim = ~cal
             ref = Reference.from_scores(p[cal], y[cal], groups=groups[cal], labels=labels[cal], cut=high,
-                                        source=f"split {split} half {direction}")
+                                        source=f"split {split} half {direction}").matched(human_reference)
             refs.append(ref)
             pos = p[sim & y]
             human = sim & ~y if human_kinds is None else sim & np.isin(labels, human_kinds)
@@ -221,16 +233,30 @@ def table_by_method(runs: dict[str, list[dict]], methods, n: int, shares) -> str
     return "\n".join(lines)
 
 
-def bias_table(runs: dict[str, dict[str, list[dict]]], methods, shares) -> str:
-    """Mean bias (coverage) when every human-written article of an outlet is of one kind."""
-    lines = ["| model | human part | method | " + " | ".join(f"{round(100 * s)}%" for s in shares) + " |",
-             "|" + "---|" * (len(shares) + 3)]
+#: The human references of ``mtdetect audit --human-reference``, and the label each one matches.
+HUMAN_REFERENCES = ("mixed", "original", "translation")
+MATCHES = {"original": "original", "human_translation": "translation"}
+HUMAN_KINDS = tuple(MATCHES)
+
+
+def bias_table(runs: dict[str, dict[str, dict[str, list[dict]]]], methods, shares) -> str:
+    """Mean bias (coverage) when every human-written article of an outlet is of one kind, per reference.
+
+    ``runs[model][human part][reference]``: the cells of one run; rows for each ``method`` the run has."""
+    lines = ["| model | human part | reference | method | " + " | ".join(f"{round(100 * s)}%" for s in shares)
+             + " | mean MAE |", "|" + "---|" * (len(shares) + 5)]
     for model, by_kind in runs.items():
-        for kind, cells in by_kind.items():
-            index = {(c["method"], c["share"]): c for c in cells}
-            for m in methods:
-                vals = " | ".join(f"{index[(m, s)]['bias']:+.3f} ({index[(m, s)]['coverage']:.2f})" for s in shares)
-                lines.append(f"| {model} | {kind.replace('_', ' ')} | {m} | {vals} |")
+        for kind, by_ref in by_kind.items():
+            for reference, cells in by_ref.items():
+                index = {(c["method"], c["share"]): c for c in cells}
+                tag = reference + (" (matched)" if MATCHES[kind] == reference else "")
+                for m in methods:
+                    if (m, shares[0]) not in index:
+                        continue
+                    vals = " | ".join(f"{index[(m, s)]['bias']:+.3f} ({index[(m, s)]['coverage']:.2f})"
+                                      for s in shares)
+                    mae = np.mean([index[(m, s)]["mae"] for s in shares])
+                    lines.append(f"| {model} | {kind.replace('_', ' ')} | {tag} | {m} | {vals} | {mae:.3f} |")
     return "\n".join(lines)
 
 
@@ -281,7 +307,9 @@ def main(argv: list[str] | None = None) -> int:
                    "bar": {"min_coverage": MIN_COVERAGE, "max_mae_at_200": MAX_MAE_AT_200}},
         "models": {},
     }
-    sens_methods = (DEFAULT_METHOD, "em_recal")
+    # matching changes the human class only: EM (which reads the recalibration) is the same for every reference
+    sens_methods = {"mixed": (DEFAULT_METHOD, "acc", "em_recal"), "original": (DEFAULT_METHOD, "acc"),
+                    "translation": (DEFAULT_METHOD, "acc")}
     runs, sens_runs = {}, {}
     for m in models:
         sc = scores[str(m)]
@@ -289,8 +317,9 @@ def main(argv: list[str] | None = None) -> int:
         card = json.loads((m / "card.json").read_text(encoding="utf-8"))
         log(f"simulating outlets for {m.name}")
         main_run = simulate(sc, args, None, SIZES, SHARES, METHODS)
-        sens = {kind: simulate(sc, args, (kind,), (args.sensitivity_n,), SHARES, sens_methods)["cells"]
-                for kind in ("original", "human_translation")}
+        sens = {kind: {ref: simulate(sc, args, (kind,), (args.sensitivity_n,), SHARES, sens_methods[ref], ref)["cells"]
+                       for ref in HUMAN_REFERENCES}
+                for kind in HUMAN_KINDS}
         runs[m.name], sens_runs[m.name] = main_run["cells"], sens
         result["models"][m.name] = {
             "model": card.get("name", m.name),
@@ -301,7 +330,14 @@ def main(argv: list[str] | None = None) -> int:
             "reference_example": main_run["reference_example"],
             "cells": main_run["cells"],
             "verdict": {meth: verdict(main_run["cells"], meth) for meth in METHODS if meth != "cc"},
-            "sensitivity_one_kind_of_human": {"n": args.sensitivity_n, "cells": sens},
+            # the mixed reference, as before the choice existed (cells per human part)
+            "sensitivity_one_kind_of_human": {"n": args.sensitivity_n,
+                                              "cells": {kind: sens[kind]["mixed"] for kind in HUMAN_KINDS}},
+            # every reference of --human-reference (cells per reference, then per human part)
+            "sensitivity_human_reference": {
+                "n": args.sensitivity_n, "matches": MATCHES,
+                "cells": {ref: {kind: sens[kind][ref] for kind in HUMAN_KINDS} for ref in HUMAN_REFERENCES},
+            },
         }
     per_cell = args.splits * 2 * args.replicates
     print(f"Default method ({DEFAULT_METHOD}): coverage of the 95% interval / mean absolute error, "
@@ -309,8 +345,11 @@ def main(argv: list[str] | None = None) -> int:
     print(table_by_size(runs, DEFAULT_METHOD, SIZES, SHARES))
     print(f"\nAll methods at {BAR_N} articles: coverage / mean absolute error\n")
     print(table_by_method(runs, METHODS, BAR_N, SHARES))
-    print(f"\n{args.sensitivity_n} articles whose human-written part is of one kind only: mean bias (coverage)\n")
-    print(bias_table(sens_runs, sens_methods, SHARES))
+    print(f"\n{args.sensitivity_n} articles whose human-written part is of one kind only, against each human "
+          f"reference: mean bias (coverage) per true share, {DEFAULT_METHOD}\n")
+    print(bias_table(sens_runs, (DEFAULT_METHOD,), SHARES))
+    print("\nThe same outlets, other methods: mean bias (coverage)\n")
+    print(bias_table(sens_runs, ("acc", "em_recal"), SHARES))
     result["wall_seconds"] = round(time.time() - t0, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
