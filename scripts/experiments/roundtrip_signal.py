@@ -63,6 +63,37 @@ def second_trip_rows(feats: RoundTripFeatures, analyses) -> np.ndarray:
     return np.where(np.isnan(X), np.nanmean(X, axis=0), X)
 
 
+def evaluation_sets(heldout_rt: list[Path]) -> tuple[dict[str, list], list[tuple[str, str]]]:
+    """The evaluation sample (fixed seed, see the module docstring) and the pairs compared:
+    ``{"orig": [...], "ht": [...], "mt": [...], "rt_de": [...], "rt_<pivot>": [...]}``."""
+    rng = np.random.default_rng(5)
+    dev = shipped_splits()["dev"]
+    by = {lab: [d for d in dev if d.label == lab] for lab in ("original", "human_translation", "mt", "roundtrip_mt")}
+    ht = [by["human_translation"][i] for i in rng.choice(len(by["human_translation"]), 150, replace=False)]
+    mt = [by["mt"][i] for i in rng.choice(len(by["mt"]), 200, replace=False)]
+    sets = {"orig": by["original"], "ht": ht, "mt": mt, "rt_de": by["roundtrip_mt"]}
+    for path in heldout_rt:
+        docs = list(read_labelled([path]))
+        sets["rt_" + (docs[0].system or path.stem).split(">")[-1].split(":")[-1]] = docs
+    pairs = [("orig", "mt"), ("ht", "mt"), ("orig", "rt_de")] + [("orig", k) for k in sets if k.startswith("rt_") and k != "rt_de"]
+    return sets, pairs
+
+
+def auc_table(X: dict[str, np.ndarray], names: list[str], pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
+    """ROC-AUC of each feature column for each pair (second class positive), printed as markdown."""
+    table = {}
+    print("| feature | " + " | ".join(f"{a} vs {b}" for a, b in pairs) + " |")
+    print("|---" * (len(pairs) + 1) + "|")
+    for j, name in enumerate(names):
+        row = {}
+        for a, b in pairs:
+            y = np.r_[np.zeros(len(X[a])), np.ones(len(X[b]))]
+            row[f"{a}_vs_{b}"] = float(roc_auc_score(y, np.r_[X[a][:, j], X[b][:, j]]))
+        table[name] = row
+        print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in row.values()) + " |")
+    return table
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--chain", action="append", required=True, help="an engine chain (repeat for several)")
@@ -71,17 +102,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
 
-    rng = np.random.default_rng(5)
-    dev = shipped_splits()["dev"]
-    by = {lab: [d for d in dev if d.label == lab] for lab in ("original", "human_translation", "mt", "roundtrip_mt")}
-    ht = [by["human_translation"][i] for i in rng.choice(len(by["human_translation"]), 150, replace=False)]
-    mt = [by["mt"][i] for i in rng.choice(len(by["mt"]), 200, replace=False)]
-    sets = {"orig": by["original"], "ht": ht, "mt": mt, "rt_de": by["roundtrip_mt"]}
-    for path in args.heldout_rt:
-        docs = list(read_labelled([path]))
-        sets["rt_" + (docs[0].system or path.stem).split(">")[-1].split(":")[-1]] = docs
+    sets, pairs = evaluation_sets(args.heldout_rt)
     analyses = {k: [analyze(d.text, []) for d in v] for k, v in sets.items()}
-    pairs = [("orig", "mt"), ("ht", "mt"), ("orig", "rt_de")] + [("orig", k) for k in sets if k.startswith("rt_") and k != "rt_de"]
 
     out = {"n": {k: len(v) for k, v in sets.items()}, "chains": {}}
     for chain in args.chain:
@@ -91,17 +113,8 @@ def main(argv=None) -> int:
         if args.second_trip:
             X = {k: np.hstack([X[k], second_trip_rows(feats, analyses[k])]) for k in X}
             names += list(SECOND_TRIP_NAMES)
-        table = {}
         print(f"\n## {chain}\n")
-        print("| feature | " + " | ".join(f"{a} vs {b}" for a, b in pairs) + " |")
-        print("|---" * (len(pairs) + 1) + "|")
-        for j, name in enumerate(names):
-            row = {}
-            for a, b in pairs:
-                y = np.r_[np.zeros(len(X[a])), np.ones(len(X[b]))]
-                row[f"{a}_vs_{b}"] = float(roc_auc_score(y, np.r_[X[a][:, j], X[b][:, j]]))
-            table[name] = row
-            print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in row.values()) + " |")
+        table = auc_table(X, names, pairs)
         out["chains"][chain] = {"auc": table, "mean_similarity": {k: float(v[:, 0].mean()) for k, v in X.items()}}
         sys.stdout.flush()
     if args.out:
