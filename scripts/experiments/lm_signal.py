@@ -106,6 +106,14 @@ class SmolLM:
         self.model = AutoModelForCausalLM.from_pretrained(where, gguf_file=self.FILE, dtype=torch.float32).eval()
         self.max_tokens = max_tokens
 
+    def hidden_means(self, text: str, layers: list[int]) -> np.ndarray:
+        """The mean hidden state of each of ``layers`` (0 = embeddings) over the article's first
+        ``max_tokens`` tokens: shape (len(layers), hidden size)."""
+        ids = self.tok(" ".join(text.split()), return_tensors="pt").input_ids[:, : self.max_tokens]
+        with self.torch.no_grad():
+            states = self.model(ids, output_hidden_states=True).hidden_states
+        return np.stack([states[layer][0].mean(0).numpy() for layer in layers])
+
     def _token_stats(self, batch: list[list[int]]):
         """Per sequence: arrays of (nll, entropy, rank, expected log p, variance) of tokens 1.."""
         torch = self.torch
