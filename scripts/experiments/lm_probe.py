@@ -18,6 +18,10 @@ originals), as the shipped models' cut does. Evaluated on the sample of ``roundt
 (151 dev originals, 150 human translations, 200 MT, 106 German round trips) and the dev
 originals' Bergamot round trips (``--heldout-rt``).
 
+``--with-synth`` samples the training articles from the training split and the shipped
+synthetic round trips together, as the shipped stacker is trained (the MiniLM layers' gain
+vanished there).
+
 Hidden states are cached in ``.cache/experiments/lm_probe_{train,dev}.npz`` (about 0.3 s per
 article on 2 cores: 8 minutes for 1,500 training articles). Needs the packages of
 ``lm_signal.py``'s SmolLM2 part.
@@ -35,12 +39,14 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "scripts" / "experiments"))
 
 from lm_signal import SmolLM  # noqa: E402
 from roundtrip_signal import evaluation_sets  # noqa: E402
+from train import _synth_files  # noqa: E402
 
-from mtdetect.datasets import shipped_splits, stratified_sample  # noqa: E402
+from mtdetect.datasets import read_labelled, shipped_splits, stratified_sample  # noqa: E402
 from mtdetect.deep import _logit  # noqa: E402
 from mtdetect.features import analyze  # noqa: E402
 from mtdetect.model import choose_thresholds, load_bundle  # noqa: E402
@@ -102,24 +108,32 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--heldout-rt", nargs="*", type=Path, default=[])
     ap.add_argument("--train-sample", type=int, default=1500)
+    ap.add_argument("--with-synth", action="store_true",
+                    help="sample the training articles from the training split and the shipped synthetic round trips, "
+                    "as the shipped stacker is trained")
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "default-fast")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
 
     train = shipped_splits()["train"]
+    if args.with_synth:  # deep_first_stage.npz holds the training split, then these files
+        train += list(read_labelled(_synth_files(None)))
     idx = stratified_sample(train, args.train_sample, np.random.default_rng(3))
     tr_docs = [train[i] for i in idx]
     sets, _ = evaluation_sets(args.heldout_rt)
     dv_docs = [d for v in sets.values() for d in v]
     keys = np.array([k for k, v in sets.items() for _ in v])
     lm: list = []
-    H_tr = states(tr_docs, CACHE / f"lm_probe_train{args.train_sample}.npz", lm)
+    H_tr = states(tr_docs, CACHE / f"lm_probe_train{args.train_sample}{'-synth' if args.with_synth else ''}.npz", lm)
     H_dv = states(dv_docs, CACHE / "lm_probe_dev.npz", lm)
 
     y = np.array([d.y for d in tr_docs])
     groups = np.array([d.group for d in tr_docs])
     originals = np.array([d.label == "original" for d in tr_docs])
-    p1_tr = np.load(CACHE / "deep_first_stage.npz")["train"][idx]  # train split first, then synth
+    p1_all = np.load(CACHE / "deep_first_stage.npz")["train"]  # the training split, then the synthetic files
+    assert len(p1_all) == len(train) if args.with_synth else len(p1_all) > len(train), \
+        "deep_first_stage.npz was made for other training data (rerun deep_stage.py)"
+    p1_tr = p1_all[idx]
     p1_dv = np.array([r.article_p for r in load_bundle(args.model).predict([analyze(d.text, []) for d in dv_docs])])
 
     rows = {"fast first stage": measure(keys, p1_tr[originals], p1_dv)}
@@ -140,7 +154,7 @@ def main(argv=None) -> int:
     for name, r in rows.items():
         print(f"| {name} | " + " | ".join(f"{100 * v:.1f}%" if k.startswith("flagged") else f"{v:.3f}" for k, v in r.items()) + " |")
     if args.out:
-        args.out.write_text(json.dumps({"train_sample": int(len(idx)), "n": {k: len(v) for k, v in sets.items()},
+        args.out.write_text(json.dumps({"train_sample": int(len(idx)), "with_synth": args.with_synth, "n": {k: len(v) for k, v in sets.items()},
                                         "layers": LAYERS, "rows": rows}, indent=1) + "\n")
     return 0
 
