@@ -17,7 +17,7 @@ from .embeddings import CachedEmbedder, Embedder, MiniLMEmbedder, default_cache_
 from .evaluate import breakdown, scored_articles
 from .detector import ShortCuts, Thresholds, count_words
 from .features import Analysis, analyze
-from .model import ModelConfig, TrainedModel, choose_thresholds, fit_model, save_bundle
+from .model import ModelConfig, TrainedModel, choose_thresholds, embed_max_sentences_setting, fit_model, save_bundle
 from .recognizers import builtin_recognizers
 from .recognizers.base import Recognizer
 
@@ -75,6 +75,9 @@ def train(
     analyses = analyze_docs(train_docs, quiet=quiet)
     model = fit_model(analyses, [d.y for d in train_docs], [d.group for d in train_docs], emb, cfg, progress=say)
     model.model_id = name
+    # dev is scored as the bundle will score at run time (at most $MTDETECT_EMBED_MAX_SENTENCES
+    # sentences embedded per article), so the cuts and the card describe the scores users get
+    model.embed_max_sentences = embed_max_sentences_setting() if cfg.use_embeddings else None
     say(f"scoring {len(dev_docs)} dev articles to choose thresholds")
     dev_analyses = analyze_docs(dev_docs, quiet=quiet)
     art_p, sent = score_analyses(model, dev_analyses)
@@ -101,6 +104,8 @@ def train(
         "threshold_choice": {**th_info, "human_set": (f"{human_kind}: out-of-fold training scores and dev scores"
                                                       if human_kind else "all human")},
         "data": data_manifest or {},
+        # the cap dev was scored with (None: every sentence embedded, or no embeddings)
+        "dev_embed_max_sentences": model.embed_max_sentences,
         "train_label_counts": dict(Counter(d.label for d in train_docs)),
         "dev_label_counts": dict(Counter(d.label for d in dev_docs)),
         "dev_metrics": {

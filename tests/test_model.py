@@ -203,3 +203,24 @@ def test_short_text_cuts_flag_at_most_the_target_share_of_short_human_texts(trai
 
     too_few, info = short_text_cuts(model, dev[:40], p[:40], "original", 0.01, model.thresholds)
     assert too_few is None and "fewer than" in info["skipped"]
+
+
+def test_training_scores_dev_as_the_bundle_scores_at_run_time(tmp_path, monkeypatch):
+    """The cuts are chosen on dev scores: they must be the scores the loaded bundle gives, with
+    at most $MTDETECT_EMBED_MAX_SENTENCES sentences embedded per article."""
+    from tests.conftest import FakeEmbedder
+
+    from mtdetect.training import analyze_docs
+
+    monkeypatch.setenv("MTDETECT_EMBED_MAX_SENTENCES", "2")  # the synthetic articles have 4 sentences
+    dev = synthetic_docs(20, 2)
+    model, _ = train(synthetic_docs(40, 1), dev, tmp_path, config=ModelConfig(n_folds=3),
+                     embedder=FakeEmbedder(), name="tiny", quiet=True)
+    assert json.loads((tmp_path / "card.json").read_text())["dev_embed_max_sentences"] == 2
+    loaded = load_bundle(tmp_path, embedder=FakeEmbedder())
+    analyses = analyze_docs(dev, quiet=True)
+    run_time = [p.article_p for p in loaded.predict(analyses)]
+    assert model.dev_p_ == pytest.approx(run_time)
+    monkeypatch.setenv("MTDETECT_EMBED_MAX_SENTENCES", "all")
+    every_sentence = [p.article_p for p in load_bundle(tmp_path, embedder=FakeEmbedder()).predict(analyses)]
+    assert every_sentence != pytest.approx(run_time)  # the cap changes these scores: the check above can fail
