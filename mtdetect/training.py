@@ -270,12 +270,13 @@ def train_roundtrip_stage(
     """
     from .deep import fit_roundtrip_stage
     from .roundtrip import DEFAULT_CHAIN, RoundTripFeatures, warm_cache
+    from .translate import chain_families
 
     chain = chain or DEFAULT_CHAIN
     say = (lambda m: None) if quiet else log
     if model.oof_article_p_ is None or model.train_analyses_ is None or model.dev_analyses_ is None:
         raise ValueError("train_roundtrip_stage needs a model fresh from train()")
-    families = {spec.split(":", 1)[0] for spec in chain.replace(",", ">").split(">")}
+    families = chain_families(chain)
     rng = np.random.default_rng(seed)
     tr = stratified_sample(train_docs, train_sample, rng, lambda d: not is_synthetic(d, families))
     dv = stratified_sample(dev_docs, dev_sample, rng)

@@ -20,6 +20,7 @@ from mtdetect.translate import (
     EngineError,
     EngineUnavailable,
     TranslationCache,
+    chain_families,
     lang2,
     lang3,
     parse_chain,
@@ -82,6 +83,13 @@ def test_language_codes(code, two, three):
 ])
 def test_split_chain_respects_quotes(spec, parts):
     assert split_chain(spec) == parts
+
+
+def test_chain_families_are_the_engine_kinds_of_each_part():
+    assert chain_families("bergamot:en-pt > bergamot:pt-en") == {"bergamot"}
+    assert chain_families("apertium:eng-spa,Bergamot:pt-en") == {"apertium", "bergamot"}
+    # a quoted command may hold '>' and ',' and ':' without making more parts
+    assert chain_families('cmd:en-es:"tr a,b > x:y",apertium:spa-eng') == {"cmd", "apertium"}
 
 
 @pytest.mark.parametrize("spec, message", [

@@ -324,6 +324,13 @@ def split_chain(spec: str) -> list[str]:
     return parts
 
 
+def chain_families(spec: str) -> set[str]:
+    """The engine families of a chain spec (``"bergamot:en-pt>apertium:spa-eng"`` ->
+    ``{"bergamot", "apertium"}``): what ``mtdetect synth`` writes before the ``:`` of each
+    part of a record's ``system``."""
+    return {part.partition(":")[0].strip().lower() for part in split_chain(spec)}
+
+
 def parse_chain(spec: str) -> list[Engine]:
     """The engines of a chain spec, checked for continuity (each target = the next source)."""
     engines = [parse_engine(p) for p in split_chain(spec)]

@@ -39,6 +39,7 @@ from mtdetect.deep import _logit, fit_roundtrip_stage  # noqa: E402
 from mtdetect.features import analyze  # noqa: E402
 from mtdetect.model import _article_input, choose_thresholds  # noqa: E402
 from mtdetect.roundtrip import DEFAULT_CHAIN, ROUNDTRIP_FEATURE_NAMES, RoundTripFeatures, warm_cache  # noqa: E402
+from mtdetect.translate import chain_families  # noqa: E402
 
 VIEW = "vocab=2000+suffix"
 
@@ -94,7 +95,7 @@ def main(argv=None) -> int:
     assert len(train) == len(p["train"]) and len(dev) == len(p["dev"]) and len(held) == len(p["heldout"])
     assert [d.system or "" for d in held] == p["heldout_system"].tolist(), "held-out files differ from the cached ones"
     assert [d.label for d in dev] == p["dev_label"].tolist()
-    families = {s.split(":", 1)[0] for s in args.chain.replace(",", ">").split(">")}
+    families = chain_families(args.chain)
 
     def own(d) -> bool:
         return is_synthetic(d, families)
