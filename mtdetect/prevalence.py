@@ -453,22 +453,18 @@ def describe(reference: Reference | None) -> dict[str, Any]:
         return {"method": None, "note": "no estimated MT share: the model has no dev reference "
                 "(the rule scorer, or a second stage without one)"}
     method = reference.default_method
-    flagged = ("share_flagged is the share at or above the high threshold, which about 1% of original English "
-               "articles reach and only a minority of MT articles do, so it undercounts")
-    out = {
-        "method": method,
-        "method_name": METHOD_NAMES[method],
-        "reference": reference.source,
-        "note": "est_mt_share estimates the share of machine-translated articles, corrected for the "
-                f"model's error rates on dev articles, with a 95% interval; {flagged}",
-    }
+    parts = ["est_mt_share estimates the share of machine-translated articles, corrected for the model's error "
+             "rates on dev articles, with a 95% interval",
+             "share_flagged is the share at or above the high threshold, which about 1% of original English "
+             "articles reach and only a minority of MT articles do, so it undercounts"]
     kind = reference.human_reference
     if kind != "mixed":  # the mixed reference's note stays as it was before the choice existed
+        parts.insert(1, f"its human-written class is {HUMAN_REFERENCE_NAMES[kind]} (--human-reference {kind}): "
+                        f"{HUMAN_REFERENCE_MEANING[kind]}")
+    out = {"method": method, "method_name": METHOD_NAMES[method], "reference": reference.source,
+           "note": "; ".join(parts)}
+    if kind != "mixed":
         out["human_reference"] = kind
-        out["note"] = (
-            "est_mt_share estimates the share of machine-translated articles, corrected for the model's error "
-            f"rates on dev articles, with a 95% interval; its human-written class is {HUMAN_REFERENCE_NAMES[kind]} "
-            f"(--human-reference {kind}): {HUMAN_REFERENCE_MEANING[kind]}; {flagged}")
     return out
 
 
