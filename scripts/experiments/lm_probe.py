@@ -79,6 +79,12 @@ def probe():
     return make_pipeline(StandardScaler(), LogisticRegression(C=0.01, class_weight="balanced", max_iter=3000))
 
 
+def stack():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(class_weight="balanced")
+
+
 def out_of_fold(make, X: np.ndarray, y: np.ndarray, groups: np.ndarray, proba: bool) -> np.ndarray:
     from sklearn.model_selection import GroupKFold
 
@@ -103,8 +109,6 @@ def measure(keys: np.ndarray, train_originals: np.ndarray, dev_scores: np.ndarra
 
 
 def main(argv=None) -> int:
-    from sklearn.linear_model import LogisticRegression
-
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--heldout-rt", nargs="*", type=Path, default=[])
     ap.add_argument("--train-sample", type=int, default=1500)
@@ -142,10 +146,6 @@ def main(argv=None) -> int:
         alone_dv = probe().fit(H_tr[:, j], y).decision_function(H_dv[:, j])
         rows[f"layer {layer} probe alone"] = measure(keys, alone_oof[originals], alone_dv)
         Z_tr, Z_dv = np.c_[_logit(p1_tr), alone_oof], np.c_[_logit(p1_dv), alone_dv]
-
-        def stack():
-            return LogisticRegression(class_weight="balanced")
-
         stack_oof = out_of_fold(stack, Z_tr, y, groups, proba=True)
         rows[f"fast + layer {layer} probe"] = measure(keys, stack_oof[originals], stack().fit(Z_tr, y).predict_proba(Z_dv)[:, 1])
 
