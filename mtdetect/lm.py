@@ -23,6 +23,7 @@ import importlib.util
 import os
 import sqlite3
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +72,25 @@ def state_key(layer: int, max_tokens: int, text: str) -> bytes:
     return h.digest()
 
 
+@contextmanager
+def _quiet_tqdm():
+    """The GGUF reader's tqdm bar (drawn on every load, whatever transformers' own progress
+    setting says) off for the duration: its module's ``tqdm`` is swapped for a disabled one."""
+    from functools import partial
+
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
+
+    before = getattr(gguf_utils, "tqdm", None)
+    if before is None:  # another transformers release: nothing to silence
+        yield
+        return
+    gguf_utils.tqdm = partial(before, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = before
+
+
 class SmolLM:
     """SmolLM2-135M on CPU: the mean hidden state of one layer over a text's first tokens."""
 
@@ -82,14 +102,17 @@ class SmolLM:
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError as exc:  # pragma: no cover - torch and transformers are dependencies
             raise LanguageModelMissing(f"{exc}; {INSTALL_HINT}") from exc
-        if importlib.util.find_spec("gguf") is None:
-            raise LanguageModelMissing(f"transformers reads the GGUF file with the gguf package: {INSTALL_HINT}")
+        for package in ("gguf", "accelerate"):  # transformers' GGUF reader needs both
+            if importlib.util.find_spec(package) is None:
+                raise LanguageModelMissing(f"transformers reads {GGUF_FILE} with the {package} package: {INSTALL_HINT}")
         transformers.logging.set_verbosity_error()
-        transformers.utils.logging.disable_progress_bar()  # the GGUF reader's bar, on every load
+        transformers.utils.logging.disable_progress_bar()
         self.torch = torch
         self.max_tokens = max_tokens
-        self.tokenizer = AutoTokenizer.from_pretrained(str(where), gguf_file=GGUF_FILE)
-        self.model = AutoModelForCausalLM.from_pretrained(str(where), gguf_file=GGUF_FILE, dtype=torch.float32).eval()
+        with _quiet_tqdm():
+            self.tokenizer = AutoTokenizer.from_pretrained(str(where), gguf_file=GGUF_FILE)
+            self.model = AutoModelForCausalLM.from_pretrained(str(where), gguf_file=GGUF_FILE,
+                                                              dtype=torch.float32).eval()
 
     def mean_state(self, text: str, layer: int) -> np.ndarray:
         """Mean hidden state of ``layer`` (0 = the embeddings) over the first ``max_tokens`` tokens."""

