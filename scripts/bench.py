@@ -69,7 +69,7 @@ MODES = ("fast", "default", "cascade", "deep")
 #: Detector.load's ``deep`` policy of the modes with the round-trip stage
 DEEP_POLICY = {"cascade": "uncertain", "deep": "all"}
 WARM_UP = 8  # articles scored before the clock starts
-STAGES = ("ingestion", "segmentation", "recognizers", "features", "embeddings", "classifier", "round trips", "other")
+STAGES = ("ingestion", "segmentation", "recognizers", "features", "embeddings", "classifier", "round trips", "language model", "other")
 SHARED_FILES = (
     "wmt/wmt22.jsonl",
     "htmt/htmt_dev_documents.jsonl",
@@ -205,6 +205,8 @@ def _instrument(detector, clock: StageClock) -> None:
     model = detector.model
     if hasattr(model, "stage"):  # cascade / deep: the round trips, then the first stage below
         model.features.round_trips = clock.wrap("round trips", model.features.round_trips)
+        if getattr(model, "states", None) is not None:  # the stage's language model (SmolLM2)
+            model.states.transform = clock.wrap("language model", model.states.transform)
         model = model.base
     if isinstance(model, model_mod.TrainedModel):
         model.ensure_embedder()
