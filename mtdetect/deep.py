@@ -116,17 +116,14 @@ def fit_roundtrip_stage(
     """Fit the stage on out-of-fold first-stage probabilities ``p1`` and round-trip features.
 
     With ``H`` (the articles' mean hidden states, :class:`~mtdetect.lm.HiddenStates`), a
-    language-model probe is fitted first (:func:`~mtdetect.lm.fit_probe`) and its out-of-fold
+    language-model probe is fitted first (:func:`fit_probe`) and its out-of-fold
     logit becomes the stage's last input; ``probe_layer`` and ``probe_max_tokens`` say how ``H``
     was computed.
 
     Returns the stage (thresholds placeholders 0.5/0.5; set them on held-out scores) and its
     own out-of-fold probabilities (grouped folds: an original and its translations together).
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
-
-    from .lm import DEFAULT_LAYER, DEFAULT_MAX_TOKENS, fit_probe
+    from .lm import DEFAULT_LAYER, DEFAULT_MAX_TOKENS
 
     y = np.asarray(y, dtype=int)
     raw = np.hstack([_logit(p1).reshape(-1, 1), np.asarray(X_rt, dtype=float)])
@@ -135,21 +132,8 @@ def fit_roundtrip_stage(
         probe, probe_oof = fit_probe(H, y, groups, layer=probe_layer or DEFAULT_LAYER,
                                      max_tokens=probe_max_tokens or DEFAULT_MAX_TOKENS, seed=seed)
         raw = np.hstack([raw, probe_oof.reshape(-1, 1)])
-    mean, scale = raw.mean(axis=0), raw.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    Z = (raw - mean) / scale
-
-    def model() -> LogisticRegression:
-        return LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
-
-    oof = np.zeros(len(y))
-    groups = np.asarray(groups)
-    folds = GroupKFold(n_splits=min(n_folds, len(set(groups.tolist()))))
-    order = np.random.default_rng(seed).permutation(len(y))  # GroupKFold is deterministic; shuffle rows
-    for tr, te in folds.split(Z[order], y[order], groups[order]):
-        tr, te = order[tr], order[te]
-        oof[te] = model().fit(Z[tr], y[tr]).predict_proba(Z[te])[:, 1]
-    final = model().fit(Z, y)
+    mean, scale, final, oof = _standardised_logistic(raw, y, groups, C=C, max_iter=2000, n_folds=n_folds,
+                                                     seed=seed, out_of_fold="probability")
     stage = RoundTripStage(
         chain=chain, max_sentences=max_sentences, feature_names=stage_feature_names(probe is not None),
         mean=tuple(float(v) for v in mean), scale=tuple(float(v) for v in scale),
@@ -157,6 +141,45 @@ def fit_roundtrip_stage(
         thresholds=Thresholds(0.5, 0.5), card={"n_train": int(len(y)), "n_mt": int(y.sum())}, probe=probe,
     )
     return stage, oof
+
+
+def fit_probe(H: np.ndarray, y: np.ndarray, groups: Sequence[str], *, layer: int, max_tokens: int,
+              C: float = 0.01, n_folds: int = 5, seed: int = 13) -> tuple[LinearProbe, np.ndarray]:
+    """A standardised logistic regression on mean hidden states ``H`` (computed at ``layer`` over
+    ``max_tokens`` tokens), and its out-of-fold logits."""
+    mean, scale, final, oof = _standardised_logistic(np.asarray(H, dtype=float), np.asarray(y, dtype=int), groups,
+                                                     C=C, max_iter=3000, n_folds=n_folds, seed=seed,
+                                                     out_of_fold="logit")
+    probe = LinearProbe(layer=layer, max_tokens=max_tokens, mean=tuple(map(float, mean)),
+                        scale=tuple(map(float, scale)), coef=tuple(map(float, final.coef_[0])),
+                        intercept=float(final.intercept_[0]))
+    return probe, oof
+
+
+def _standardised_logistic(raw: np.ndarray, y: np.ndarray, groups: Sequence[str], *, C: float, max_iter: int,
+                           n_folds: int, seed: int, out_of_fold: str):
+    """Standardise ``raw``'s columns and fit a class-balanced logistic regression on them, out of
+    fold (GroupKFold over shuffled rows: an original and its translations on one side) and on
+    all rows. Returns (mean, scale, the final model, out-of-fold ``"probability"`` or ``"logit"``)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    mean, scale = raw.mean(axis=0), raw.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    Z = (raw - mean) / scale
+
+    def model() -> LogisticRegression:
+        return LogisticRegression(C=C, class_weight="balanced", max_iter=max_iter)
+
+    oof = np.zeros(len(y))
+    groups = np.asarray(groups)
+    folds = GroupKFold(n_splits=min(n_folds, len(set(groups.tolist()))))
+    order = np.random.default_rng(seed).permutation(len(y))  # GroupKFold is deterministic; shuffle rows
+    for tr, te in folds.split(Z[order], y[order], groups[order]):
+        tr, te = order[tr], order[te]
+        fold = model().fit(Z[tr], y[tr])
+        oof[te] = fold.predict_proba(Z[te])[:, 1] if out_of_fold == "probability" else fold.decision_function(Z[te])
+    return mean, scale, model().fit(Z, y), oof
 
 
 class DeepModel:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import sqlite3
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -135,8 +134,7 @@ class HiddenStates:
         self.layer, self.max_tokens = layer, max_tokens
         self._lm = lm
         self._cache_dir = cache_dir
-        self._conn: sqlite3.Connection | None = None
-        self._pid = -1
+        self._cache = None
 
     @property
     def lm(self):
@@ -144,41 +142,33 @@ class HiddenStates:
             self._lm = SmolLM(self.max_tokens)
         return self._lm
 
-    def _db(self) -> sqlite3.Connection | None:
-        if self._cache_dir is False:
-            return None
-        if self._conn is None or self._pid != os.getpid():
-            from .translate.cache import default_cache_dir
+    @property
+    def cache(self):
+        """The on-disk cache (None without one), opened on first use, so that ``$MTDETECT_CACHE``
+        is read then: the translation cache's mechanism (WAL, busy retries, a connection per
+        process) on its own file and table."""
+        if self._cache is None and self._cache_dir is not False:
+            from .translate.cache import TranslationCache, default_cache_dir
 
             folder = Path(self._cache_dir) if self._cache_dir not in (None, True) else default_cache_dir()
-            folder.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(folder / CACHE_FILE, timeout=120, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 120000")
-            conn.execute("CREATE TABLE IF NOT EXISTS state (k BLOB PRIMARY KEY, v BLOB NOT NULL)")
-            conn.commit()
-            self._conn, self._pid = conn, os.getpid()
-        return self._conn
+            self._cache = TranslationCache(folder / CACHE_FILE, table="state")
+        return self._cache
 
     def transform(self, texts: Sequence[str], progress=None) -> np.ndarray:
         """One row per text; cached rows are read, the others computed (and stored as they come,
         every 50 texts, so an interrupted run keeps its work)."""
         keys = [state_key(self.layer, self.max_tokens, t) for t in texts]
-        db = self._db()
         found: dict[bytes, np.ndarray] = {}
-        if db is not None:
-            uniq = list(dict.fromkeys(keys))
-            for i in range(0, len(uniq), 400):
-                chunk = uniq[i : i + 400]
-                q = "SELECT k, v FROM state WHERE k IN (%s)" % ",".join("?" * len(chunk))
-                found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in db.execute(q, chunk))
+        cache = self.cache
+        if cache is not None:
+            found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in cache.get_many(keys).items())
         todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
         pending: list[tuple[bytes, bytes]] = []
         for n, (k, t) in enumerate(todo, 1):
             found[k] = np.asarray(self.lm.mean_state(t, self.layer), dtype=np.float32)
             pending.append((k, found[k].tobytes()))
-            if db is not None and (len(pending) >= 50 or n == len(todo)):
-                with db:
-                    db.executemany("INSERT OR REPLACE INTO state (k, v) VALUES (?, ?)", pending)
+            if cache is not None and (len(pending) >= 50 or n == len(todo)):
+                cache.put_many(pending)
                 pending = []
             if progress is not None:
                 progress(n, len(todo))
@@ -187,7 +177,7 @@ class HiddenStates:
         return np.stack([found[k] for k in keys])
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_conn": None, "_pid": -1, "_lm": None}
+        return {**self.__dict__, "_lm": None}
 
 
 @dataclass(frozen=True)
@@ -221,35 +211,3 @@ class LinearProbe:
         return cls(layer=int(data["layer"]), max_tokens=int(data["max_tokens"]), mean=tuple(map(float, data["mean"])),
                    scale=tuple(map(float, data["scale"])), coef=tuple(map(float, data["coef"])),
                    intercept=float(data["intercept"]))
-
-
-def _probe_model(C: float):
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
-
-
-def fit_probe(H: np.ndarray, y: np.ndarray, groups: Sequence[str], *, layer: int = DEFAULT_LAYER,
-              max_tokens: int = DEFAULT_MAX_TOKENS, C: float = 0.01, n_folds: int = 5,
-              seed: int = 13) -> tuple[LinearProbe, np.ndarray]:
-    """A standardised logistic regression on hidden states, and its out-of-fold logits (folds
-    grouped by source document, as everywhere in training)."""
-    from sklearn.model_selection import GroupKFold
-
-    H = np.asarray(H, dtype=float)
-    y = np.asarray(y, dtype=int)
-    groups = np.asarray(groups)
-    mean, scale = H.mean(axis=0), H.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    Z = (H - mean) / scale
-    oof = np.zeros(len(y))
-    order = np.random.default_rng(seed).permutation(len(y))
-    folds = GroupKFold(n_splits=min(n_folds, len(set(groups.tolist()))))
-    for tr, te in folds.split(Z[order], y[order], groups[order]):
-        tr, te = order[tr], order[te]
-        oof[te] = _probe_model(C).fit(Z[tr], y[tr]).decision_function(Z[te])
-    final = _probe_model(C).fit(Z, y)
-    probe = LinearProbe(layer=layer, max_tokens=max_tokens, mean=tuple(map(float, mean)),
-                        scale=tuple(map(float, scale)), coef=tuple(map(float, final.coef_[0])),
-                        intercept=float(final.intercept_[0]))
-    return probe, oof

@@ -41,8 +41,13 @@ def translation_key(spec: str, version: str, sentence: str) -> bytes:
 class TranslationCache:
     """Translations on disk, keyed by :func:`translation_key`; safe across processes."""
 
-    def __init__(self, path: str | os.PathLike | None = None) -> None:
+    def __init__(self, path: str | os.PathLike | None = None, table: str = "translation") -> None:
         self.path = Path(path) if path is not None else default_cache_dir() / CACHE_FILE
+        if not table.isidentifier():
+            raise ValueError(f"not a table name: {table!r}")
+        # the same mechanism keeps other per-key results shared by processes (mtdetect.lm's
+        # hidden states, as bytes, in their own file and table)
+        self.table = table
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
         self.hits = 0
@@ -54,7 +59,7 @@ class TranslationCache:
             conn = sqlite3.connect(self.path, timeout=120, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 120000")
             _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
-            _retry(lambda: conn.execute("CREATE TABLE IF NOT EXISTS translation (k BLOB PRIMARY KEY, v TEXT NOT NULL)"))
+            _retry(lambda: conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (k BLOB PRIMARY KEY, v TEXT NOT NULL)"))
             conn.commit()
             self._conn, self._pid = conn, os.getpid()
         return self._conn
@@ -67,7 +72,7 @@ class TranslationCache:
         for i in range(0, len(uniq), _CHUNK):
             chunk = uniq[i : i + _CHUNK]
             rows = _retry(lambda: db.execute(
-                "SELECT k, v FROM translation WHERE k IN (%s)" % ",".join("?" * len(chunk)), chunk).fetchall())
+                f"SELECT k, v FROM {self.table} WHERE k IN (%s)" % ",".join("?" * len(chunk)), chunk).fetchall())
             found.update(rows)
         self.hits += len(found)
         self.misses += len(uniq) - len(found)
@@ -81,12 +86,12 @@ class TranslationCache:
 
         def write() -> None:
             with db:
-                db.executemany("INSERT OR REPLACE INTO translation (k, v) VALUES (?, ?)", items)
+                db.executemany(f"INSERT OR REPLACE INTO {self.table} (k, v) VALUES (?, ?)", items)
 
         _retry(write)
 
     def __len__(self) -> int:
-        return self._db().execute("SELECT COUNT(*) FROM translation").fetchone()[0]
+        return self._db().execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()[0]
 
     def close(self) -> None:
         if self._conn is not None and self._pid == os.getpid():
@@ -94,7 +99,7 @@ class TranslationCache:
         self._conn = None
 
     def __getstate__(self) -> dict:
-        return {"path": self.path, "_conn": None, "_pid": -1, "hits": 0, "misses": 0}
+        return {"path": self.path, "table": self.table, "_conn": None, "_pid": -1, "hits": 0, "misses": 0}
 
 
 def _retry(fn, attempts: int = 5):
