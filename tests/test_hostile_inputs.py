@@ -303,15 +303,19 @@ def test_a_50_mb_article_is_refused_before_analysis(fifty_mb_text: str) -> None:
 
 
 def test_a_50_mb_article_without_limits_runs_into_the_time_budget_instead_of_hanging(fifty_mb_text: str) -> None:
+    # Unbudgeted, this article's analysis takes 9-18 s here. The budget's error can only come from
+    # interrupting that analysis (ArticleTimeout is raised inside the running code), so the message
+    # is the proof that it stopped early; a wall-clock bound would only measure the machine's load
+    # (a C-level call under load can overshoot the budget; tests/test_budget.py times the mechanism).
     article = Article(id="huge.jsonl:1", text=fifty_mb_text, path="huge.jsonl")
-    started = time.monotonic()
     no_limits = ArticleLimits(max_chars=0, max_token_chars=0, max_sentences=0)
 
     report, after = Detector(RuleModel(), timeout=1, limits=no_limits).score_many([article, "The council met."])
 
-    assert time.monotonic() - started < 10
-    assert report.error is not None and "time budget" in report.error
-    assert after.error is None
+    assert report.error == (
+        "huge.jsonl: article huge.jsonl:1: scoring exceeded the 1 s time budget (--timeout) in stage 'analysis'"
+    )
+    assert after.error is None and after.id == "text-2"
 
 
 # ---------------------------------------------------------------- a batch of broken files
