@@ -17,7 +17,6 @@ or a broken export produces, end to end where it matters (read, score, CLI):
 
 from __future__ import annotations
 
-import codecs
 import gzip
 import json
 import os

@@ -511,7 +511,6 @@ class PivotWordRecognizer(Recognizer):
                     votes[lang] = votes.get(lang, 0.0) + 1.0 / len(langs)
             best = max(votes.values())
             langs = tuple(sorted((k for k, v in votes.items() if v >= best - 1e-9), key=lambda k: -_LANG_PRIOR.get(k, 0)))
-            spaced = " ".join(p for p, _ in pieces)
             out.append(_Candidate(m.start(), m.end(), "glued_pivot_words", langs, m.group(), "", tuple(p for p, _ in pieces)))
         return out
 
