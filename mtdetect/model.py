@@ -508,10 +508,10 @@ def fit_model(
     model.card.update(
         {
             "config": cfg.to_dict(),
-            "oof_article_auc": _auc(y, oof_article),
-            "oof_sentence_auc": _auc(sent_y, oof),
-            "oof_sentence_text_auc": _auc(sent_y, sent_text_oof),
-            "oof_article_text_auc": _auc(y, art_text_oof),
+            "oof_article_auc": auc_or_none(y, oof_article),
+            "oof_sentence_auc": auc_or_none(sent_y, oof),
+            "oof_sentence_text_auc": auc_or_none(sent_y, sent_text_oof),
+            "oof_article_text_auc": auc_or_none(y, art_text_oof),
             "cv_scheme": f"GroupKFold({len(art_folds)}) by source document, shuffled with seed {cfg.seed}; "
                          "article model stacked on out-of-fold sentence scores",
             "train_counts": {"articles": int(len(y)), "sentences": int(len(sent_y)),
@@ -527,7 +527,8 @@ def _inner_folds(fold_of_rows: np.ndarray, held: int) -> list[tuple[np.ndarray, 
     return [(np.flatnonzero(fold_of_rows != k), np.flatnonzero(fold_of_rows == k)) for k in ks]
 
 
-def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
+def auc_or_none(y: np.ndarray, p: np.ndarray) -> float | None:
+    """ROC-AUC of ``p`` for labels ``y``; None when ``y`` holds one class only."""
     from sklearn.metrics import roc_auc_score
 
     return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None

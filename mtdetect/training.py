@@ -17,7 +17,7 @@ from .embeddings import CachedEmbedder, Embedder, MiniLMEmbedder, default_cache_
 from .evaluate import breakdown, scored_articles
 from .detector import ShortCuts, Thresholds, count_words
 from .features import Analysis, analyze
-from .model import ModelConfig, TrainedModel, choose_thresholds, embed_max_sentences_setting, fit_model, save_bundle
+from .model import ModelConfig, TrainedModel, auc_or_none, choose_thresholds, embed_max_sentences_setting, fit_model, save_bundle
 from .recognizers import builtin_recognizers
 from .recognizers.base import Recognizer
 
@@ -245,6 +245,16 @@ def _evaluate_with_stage(model, docs: Sequence[LabelledDoc], analyses: Sequence[
     return result
 
 
+def stage_training_sample(train_docs: Sequence[LabelledDoc], n: int | None, rng, chain: str) -> np.ndarray:
+    """Indices of the training articles the ``--deep`` stage is fitted on: about ``n``, stratified
+    by label, none made by an engine of the round-trip ``chain`` itself (on those the feature is
+    trivially extreme)."""
+    from .translate import chain_families
+
+    families = chain_families(chain)
+    return stratified_sample(train_docs, n, rng, lambda d: not is_synthetic(d, families))
+
+
 def train_roundtrip_stage(
     model: TrainedModel,
     train_docs: Sequence[LabelledDoc],
@@ -284,7 +294,7 @@ def train_roundtrip_stage(
         raise ValueError("train_roundtrip_stage needs a model fresh from train()")
     families = chain_families(chain)
     rng = np.random.default_rng(seed)
-    tr = stratified_sample(train_docs, train_sample, rng, lambda d: not is_synthetic(d, families))
+    tr = stage_training_sample(train_docs, train_sample, rng, chain)
     dv = stratified_sample(dev_docs, dev_sample, rng)
     features = RoundTripFeatures(chain)
     for name, idx, analyses in (("training", tr, model.train_analyses_), ("dev", dv, model.dev_analyses_)):
@@ -324,7 +334,7 @@ def train_roundtrip_stage(
     from dataclasses import replace as _replace
 
     stage = _replace(stage, thresholds=thresholds, card={
-        **stage.card, "threshold_choice": th_info, "oof_auc": _auc_or_none(y_tr, oof2),
+        **stage.card, "threshold_choice": th_info, "oof_auc": auc_or_none(y_tr, oof2),
         "excluded_engine_families": sorted(families), "train_label_counts": dict(Counter(tr_labels.tolist())),
         "dev_sample": int(len(dv)),
     })
@@ -334,12 +344,6 @@ def train_roundtrip_stage(
     deep = breakdown(scored_articles(dv_docs, p2_dv), thresholds)
     return {"chain": chain, "dev_sample": int(len(dv)), "first_stage": first, "deep": deep,
             "_scored": (dv_docs, p1_dv, p2_dv, X_dv)}
-
-
-def _auc_or_none(y: np.ndarray, p: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
 
 
 def _every(n: int, fn):

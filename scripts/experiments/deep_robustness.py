@@ -41,7 +41,6 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -50,13 +49,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from robustness import Holdout, _removed, test_subset  # noqa: E402
 from train import _synth_files  # noqa: E402
 
-from mtdetect.datasets import LabelledDoc, has_shared_data, is_synthetic, read_labelled, shared_data_dir, shipped_splits  # noqa: E402
+from mtdetect.datasets import LabelledDoc, has_shared_data, read_labelled, shared_data_dir, shipped_splits  # noqa: E402
 from mtdetect.deep import fit_roundtrip_stage  # noqa: E402
-from mtdetect.model import ModelConfig, choose_thresholds, fit_model  # noqa: E402
+from mtdetect.model import ModelConfig, auc_or_none, choose_thresholds, fit_model  # noqa: E402
 from mtdetect.roundtrip import DEFAULT_CHAIN, RoundTripFeatures, warm_cache  # noqa: E402
-from mtdetect.training import analyze_docs, score_analyses  # noqa: E402
-from mtdetect.translate import chain_families  # noqa: E402
-from mtdetect.datasets import stratified_sample  # noqa: E402
+from mtdetect.training import analyze_docs, score_analyses, stage_training_sample  # noqa: E402
 
 ALL = "all data"
 SYNTH_UNITS = {"apertium-spa": "apertium:eng-spa", "apertium-cat": "apertium:eng-cat"}
@@ -70,13 +67,11 @@ def removed(train: list[LabelledDoc], unit: str) -> set[int]:
         return set()
     if unit in SYNTH_UNITS:
         return {i for i, d in enumerate(train) if (d.system or "").startswith(SYNTH_UNITS[unit])}
-    return _removed(train, Holdout("language", unit[5:]) if unit.startswith("lang:") else Holdout("system", unit))
+    return _removed(train, Holdout.from_key(unit))
 
 
 def auc(neg: np.ndarray, pos: np.ndarray) -> float | None:
-    if len(neg) == 0 or len(pos) == 0:
-        return None
-    return float(roc_auc_score(np.r_[np.zeros(len(neg)), np.ones(len(pos))], np.r_[neg, pos]))
+    return auc_or_none(np.r_[np.zeros(len(neg)), np.ones(len(pos))], np.r_[neg, pos])
 
 
 def unit_metrics(p: np.ndarray, labels: np.ndarray, is_mt: np.ndarray, cut: float) -> dict:
@@ -117,10 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     tr_an, dv_an = analyze_docs(train, quiet=True), analyze_docs(dev, quiet=True)
     ex_an = {name: analyze_docs(docs, quiet=True) for name, docs in extra.items()}
 
-    # the stage's sample, as train_roundtrip_stage draws it for the shipped stage
-    rng = np.random.default_rng(13)
-    families = chain_families(DEFAULT_CHAIN)
-    sample = stratified_sample(train, args.train_sample, rng, lambda d: not is_synthetic(d, families))
+    # the stage's sample, as train_roundtrip_stage draws it (seed 13) for the shipped stage
+    sample = stage_training_sample(train, args.train_sample, np.random.default_rng(13), DEFAULT_CHAIN)
     features = RoundTripFeatures(DEFAULT_CHAIN)
     from mtdetect.lm import HiddenStates
 
@@ -138,6 +131,17 @@ def main(argv: list[str] | None = None) -> int:
         start += len(an)
 
     dev_labels = np.array([d.label for d in dev])
+    is_orig = dev_labels == "original"
+    # each unit's test set: dev rows (None: dev originals + the held-out round trips), labels, MT mask
+    test_sets = {}
+    for test in args.units:
+        if test in SYNTH_UNITS:
+            labels = np.r_[np.full(is_orig.sum(), "original"), np.full(len(extra[test]), "roundtrip_mt")]
+            test_sets[test] = (None, labels, labels == "roundtrip_mt")
+        else:
+            holdout = Holdout.from_key(test)
+            idx = test_subset(dev, holdout.is_test_mt)
+            test_sets[test] = (idx, dev_labels[idx], np.array([holdout.is_test_mt(dev[i]) for i in idx]))
     results: dict = {"units": {}, "stage_sample": int(n_s), "lm_layer": args.lm_layer, "chain": DEFAULT_CHAIN}
     for unit in [ALL, *args.units]:
         t0 = time.time()
@@ -166,18 +170,11 @@ def main(argv: list[str] | None = None) -> int:
                "removed_from_stage_sample": int((~in_s).sum())}
         tests = [unit] if unit != ALL else list(args.units)
         for name, (oof_orig, pd_, px) in scores.items():
-            th, _ = choose_thresholds(np.r_[oof_orig, pd_[dev_labels == "original"]], pd_[dev_labels != "original"], 0.01)
+            th, _ = choose_thresholds(np.r_[oof_orig, pd_[is_orig]], pd_[~is_orig], 0.01)
             row[name] = {}
             for test in tests:
-                if test in SYNTH_UNITS:
-                    p = np.r_[pd_[dev_labels == "original"], px[test]]
-                    labels = np.r_[np.full((dev_labels == "original").sum(), "original"), np.full(len(px[test]), "roundtrip_mt")]
-                    is_mt = labels == "roundtrip_mt"
-                else:
-                    holdout = Holdout("language", test[5:]) if test.startswith("lang:") else Holdout("system", test)
-                    idx = test_subset(dev, holdout.is_test_mt)
-                    p, labels = pd_[idx], dev_labels[idx]
-                    is_mt = np.array([holdout.is_test_mt(dev[i]) for i in idx])
+                idx, labels, is_mt = test_sets[test]
+                p = np.r_[pd_[is_orig], px[test]] if idx is None else pd_[idx]
                 row[name][test] = unit_metrics(p, labels, is_mt, th.high)
         row["seconds"] = round(time.time() - t0, 1)
         results["units"][unit] = row

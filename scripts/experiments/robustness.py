@@ -64,6 +64,11 @@ class Holdout:
     def key(self) -> str:
         return self.value if self.kind == "system" else f"lang:{self.value}"
 
+    @classmethod
+    def from_key(cls, key: str) -> "Holdout":
+        """The unit a :attr:`key` names (``deepl``, ``lang:ja``)."""
+        return cls("language", key[5:]) if key.startswith("lang:") else cls("system", key)
+
     def removes(self, doc: LabelledDoc) -> bool:
         """Whether a training document belongs to the held-out unit."""
         if self.kind == "system":
