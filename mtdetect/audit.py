@@ -472,7 +472,7 @@ def run_audit(
         # Also with worker processes: the parent's copy names the model and its thresholds
         # in the summary (embeddings load lazily, so this costs little).
         detector = load_detector(config.model, config.fast, config.timeout, config.limits, config.deep)
-    prevalence_reference(detector, config.human_reference)  # refuse an impossible reference before any work
+    reference = prevalence_reference(detector, config.human_reference)  # an impossible one: refused before any work
     out = config.out
     out.mkdir(parents=True, exist_ok=True)
     articles_path, errors_path = out / ARTICLES_FILE, out / ERRORS_FILE
@@ -482,7 +482,13 @@ def run_audit(
     dropped = repair_jsonl(articles_path) + repair_jsonl(errors_path)
     if dropped:
         warn(f"resume: dropped {dropped} incomplete line(s) left by an interrupted run")
-    state = _State(done_ids={str(r.get("id")) for r in iter_jsonl(articles_path)}, written_errors=set())
+    done_models: dict[str, int] = {}
+    done_ids: set[str] = set()
+    for rec in iter_jsonl(articles_path):
+        done_ids.add(str(rec.get("id")))
+        done_models[str(rec.get("model"))] = done_models.get(str(rec.get("model")), 0) + 1
+    check_same_model(out, done_models, detector.model.model_id)
+    state = _State(done_ids=done_ids, written_errors=set())
     for err in iter_jsonl(errors_path):
         state.written_errors.add(_error_key(err))
         if err.get("id") is not None:
@@ -553,13 +559,32 @@ def run_audit(
     if interrupted:
         raise AuditInterrupted(f"interrupted; {result.scored} articles written this run; rerun with --resume to finish")
 
-    result.summary = finish_audit(out, inputs, config, detector, result, state.duplicate_examples, started)
+    result.summary = finish_audit(out, inputs, config, detector, result, state.duplicate_examples, started,
+                                  reference)
     return result
 
 
+def check_same_model(out: Path, done_models: dict[str, int], model_id: str) -> None:
+    """Refuse to resume a folder whose articles another model scored (``done_models``: each
+    model id already in the folder, with its count of articles).
+
+    A resume with other options (``--fast``, ``--model``, ``--deep``, ``--cascade``) would
+    otherwise add scores of another model, judged by other cuts, to a summary that names one
+    model only.
+    """
+    others = {m: n for m, n in done_models.items() if m != model_id}
+    if not others:
+        return
+    earlier = ", ".join(f"{n} by {m!r}" for m, n in sorted(others.items()))
+    raise ValueError(f"cannot resume {out}: {earlier} of its articles were scored by another model than "
+                     f"this run's {model_id!r}; resume with the earlier run's --model/--fast/--deep/--cascade "
+                     f"options, or audit into a new --out (or without --resume, which starts {out} again)")
+
+
 def finish_audit(out: Path, inputs: list[str], config: AuditConfig, detector, result: AuditResult,
-                 duplicate_examples: list[dict[str, Any]], started: float) -> dict[str, Any]:
-    """The roll-ups of a finished scoring pass (both engines)."""
+                 duplicate_examples: list[dict[str, Any]], started: float, reference=None) -> dict[str, Any]:
+    """The roll-ups of a finished scoring pass (both engines); ``reference``: the estimated MT
+    share's reference, as :func:`prevalence_reference` gave it before the scoring pass."""
     return write_rollups(
         out,
         inputs=inputs,
@@ -570,7 +595,7 @@ def finish_audit(out: Path, inputs: list[str], config: AuditConfig, detector, re
         report_limit=config.report_limit,
         elapsed=time.time() - started,
         scored_this_run=result.scored,
-        prevalence_reference=prevalence_reference(detector, config.human_reference),
+        prevalence_reference=reference,
         lineage=config.lineage,
         lineage_embedder=_embedder_for_lineage(detector),
     )

@@ -294,8 +294,8 @@ def run_dask_audit(
     from distributed.client import FutureCancelledError
 
     from .audit import (
-        ARTICLES_FILE, ERRORS_FILE, AuditInterrupted, AuditResult, _AtomicFile, _error_key, clear_outputs,
-        error_record, finish_audit, load_detector, prevalence_reference,
+        ARTICLES_FILE, ERRORS_FILE, AuditInterrupted, AuditResult, _AtomicFile, _error_key, check_same_model,
+        clear_outputs, error_record, finish_audit, load_detector, prevalence_reference,
     )
     from .budget import install_term_handler, restore_term_handler
 
@@ -304,7 +304,7 @@ def run_dask_audit(
     if detector is None:
         # names the model and its thresholds in the summary; the workers load their own
         detector = load_detector(config.model, config.fast, config.timeout, config.limits, config.deep)
-    prevalence_reference(detector, config.human_reference)  # refuse an impossible reference before any work
+    reference = prevalence_reference(detector, config.human_reference)  # an impossible one: refused before any work
     out = config.out
     out.mkdir(parents=True, exist_ok=True)
     parts_dir = out / PARTS_DIR
@@ -318,6 +318,8 @@ def run_dask_audit(
     partitions = [p for p in plan if isinstance(p, Partition)]
     todo = [p for p in partitions if not (parts_dir / f"{p.key}.jsonl").exists()]
     if result_resumed := len(partitions) - len(todo):
+        check_same_model(out, _part_models(parts_dir, [p for p in partitions if p not in todo]),
+                         detector.model.model_id)
         warn(f"resume: {result_resumed} of {len(partitions)} partitions already scored")
     if progress:
         progress.plan(partitions)
@@ -424,7 +426,7 @@ def run_dask_audit(
         if stale.name not in planned:  # an input changed or is no longer audited
             stale.unlink(missing_ok=True)
 
-    result.summary = finish_audit(out, inputs, config, detector, result, duplicate_examples, started)
+    result.summary = finish_audit(out, inputs, config, detector, result, duplicate_examples, started, reference)
     return result
 
 
@@ -443,6 +445,17 @@ def _cluster_failure(exc: BaseException) -> str:
         return ("the workers scoring this partition died repeatedly (out of memory or killed?); "
                 "rerun with --resume to retry it")
     return failure_reason(exc, "cluster")
+
+
+def _part_models(parts_dir: Path, done: list[Partition]) -> dict[str, int]:
+    """The model id of each article already scored in the ``done`` partitions, counted."""
+    counts: dict[str, int] = {}
+    for p in done:
+        for kind, _, body in _part_lines(parts_dir / f"{p.key}.jsonl"):
+            if kind == "a":
+                model = str(json.loads(body).get("model"))
+                counts[model] = counts.get(model, 0) + 1
+    return counts
 
 
 def _part_lines(path: Path) -> Iterator[tuple[str, Any, str | None]]:

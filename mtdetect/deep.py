@@ -201,7 +201,10 @@ class DeepModel:
                 model_dir()  # fail now, naming the package to install, not in the middle of a batch
                 states = HiddenStates(stage.probe.layer, stage.probe.max_tokens)
             self.states = states
-        self.model_id = f"{base.model_id}+roundtrip" + ("+lm" if stage.probe is not None else "")
+        # names the mode too: a record says which of --deep and --cascade scored it, and an
+        # audit resumed in the other mode is refused (mtdetect.audit.check_same_model)
+        self.model_id = (f"{base.model_id}+roundtrip" + ("+lm" if stage.probe is not None else "")
+                         + ("+cascade" if policy == "uncertain" else ""))
         self.thresholds = stage.thresholds
 
     def __getattr__(self, name: str):

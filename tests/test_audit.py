@@ -291,6 +291,38 @@ def test_resume_does_not_repeat_errors(tmp_path):
     assert res.scored == 0 and res.new_errors == 0
 
 
+class OtherMarkerModel(MarkerModel):
+    model_id = "other-marker"
+
+
+def test_resume_with_another_model_is_refused_before_scoring(tmp_path):
+    data = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": str(i), "source": "s", "text": f"Story number {i}. P=0.{i % 10}0 here."} for i in range(6)
+    ])
+    out = tmp_path / "out"
+    audit([str(data)], out)
+    lines = (out / ARTICLES_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / ARTICLES_FILE).write_text("".join(lines[:4]), encoding="utf-8")  # as if interrupted
+    with pytest.raises(ValueError, match=r"cannot resume .*4 by 'marker'.*this run's 'other-marker'"):
+        run_audit([str(data)], AuditConfig(out=out, resume=True), detector=Detector(OtherMarkerModel()))
+    assert (out / ARTICLES_FILE).read_text(encoding="utf-8") == "".join(lines[:4])  # nothing added
+    res, _ = audit([str(data)], out, resume=True)  # the same model resumes
+    assert res.skipped_resumed == 4 and res.scored == 2
+    res = run_audit([str(data)], AuditConfig(out=out), detector=Detector(OtherMarkerModel()))  # no resume: afresh
+    assert {r["model"] for r in read_jsonl(out / ARTICLES_FILE)} == {"other-marker"} and res.scored == 6
+
+
+def test_cli_resume_with_another_model_exits_2_naming_both(tmp_path):
+    data = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "One story. It rained on Monday."}])
+    out = tmp_path / "out"
+    first = runner.invoke(app, ["audit", str(data), "--out", str(out), "--fast", "--no-lineage"])
+    assert first.exit_code == 0, first.output
+    (out / ARTICLES_FILE).write_text((out / ARTICLES_FILE).read_text().replace('"default-fast"', '"earlier-model"'))
+    res = runner.invoke(app, ["audit", str(data), "--out", str(out), "--fast", "--resume", "--no-lineage"])
+    assert res.exit_code == 2
+    assert "cannot resume" in res.output and "'earlier-model'" in res.output and "'default-fast'" in res.output
+
+
 def test_without_resume_the_folder_starts_afresh(tmp_path):
     data = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "One. P=0.90 here."}])
     out = tmp_path / "out"

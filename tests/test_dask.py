@@ -217,6 +217,23 @@ def test_resume_skips_written_partitions_and_rescores_a_changed_one(tmp_path: Pa
     assert len(new) == 4 and new[:2] == first[:2] and new[3] == first[3] and new[2] != first[2]
 
 
+def test_dask_resume_over_partitions_of_another_model_is_refused(tmp_path: Path, cluster) -> None:
+    from dataclasses import replace
+
+    d = tmp_path / "shards"
+    d.mkdir()
+    for s in range(2):
+        (d / f"s{s}.jsonl").write_text(json.dumps({"id": f"s{s}", "text": story(s)}) + "\n")
+    cfg = AuditConfig(out=tmp_path / "o", fast=True, engine="dask", scheduler=cluster.scheduler_address, lineage=False)
+    run_audit([str(d)], cfg)
+    part = sorted((tmp_path / "o" / PARTS_DIR).glob("*.jsonl"))[0]
+    text = part.read_text(encoding="utf-8")
+    assert '"model": "default-fast"' in text
+    part.write_text(text.replace('"model": "default-fast"', '"model": "earlier-model"'), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"cannot resume .*1 by 'earlier-model'.*'default-fast'"):
+        run_audit([str(d)], replace(cfg, resume=True))
+
+
 def test_dask_audit_estimates_with_the_human_reference_it_is_given(tmp_path: Path, cluster) -> None:
     from dataclasses import replace
 
