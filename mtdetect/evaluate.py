@@ -79,11 +79,10 @@ def tpr_at_fpr(y: np.ndarray, p: np.ndarray, fpr: float) -> float | None:
     return float((pos > neg[k]).mean())
 
 
-def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds, n_words: np.ndarray | None = None,
-                   cuts: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
-    """AUC, accuracy/F1 at 0.5, and flag rates at the model's ``high`` threshold (with
-    ``n_words``, each text's own cut: the short-text cuts below their length; with ``cuts``,
-    the given ``(high, low)`` of each text instead of ``th``)."""
+def binary_metrics(y: np.ndarray, p: np.ndarray, high, low) -> dict:
+    """AUC, accuracy/F1 at 0.5, the share of MT caught at 1% and 0.1% FPR, and flag rates at
+    the ``high`` cut. ``high`` and ``low`` are each text's own cuts (arrays, see
+    :func:`text_cuts`) or one cut for every text."""
     from sklearn.metrics import f1_score, roc_auc_score
 
     out: dict = {"n": int(len(y)), "n_mt": int(y.sum()), "n_human": int((1 - y).sum())}
@@ -97,11 +96,8 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds, n_words: np.nda
         out["f1@0.5"] = float(f1_score(y, pred))
         for key, rate in FPR_POINTS:
             out[key] = tpr_at_fpr(y, p, rate)
-    if cuts is not None:
-        high, low = cuts
-    else:
-        high = th.highs(n_words) if n_words is not None else np.full(len(p), th.high)
-        low = th.lows(n_words) if n_words is not None else np.full(len(p), th.low)
+    high = np.broadcast_to(np.asarray(high, dtype=float), p.shape)
+    low = np.broadcast_to(np.asarray(low, dtype=float), p.shape)
     flagged = p >= high
     if (y == 1).any():
         out["tpr@high"] = float(flagged[y == 1].mean())
@@ -114,16 +110,26 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, th: Thresholds, n_words: np.nda
     return out
 
 
+def text_cuts(s: Scored, th: Thresholds, by_length: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's ``(high, low)``: the cuts it was given (``s.cuts``: a cascade's articles,
+    each judged by its own stage), else the model's cuts for its length (``by_length``; the
+    short-text cuts below their word count), else the model's article cuts."""
+    if s.cuts is not None:
+        return s.cuts
+    if by_length:
+        return th.highs(s.n_words), th.lows(s.n_words)
+    return np.full(len(s.p), th.high), np.full(len(s.p), th.low)
+
+
 def breakdown(s: Scored, th: Thresholds, by_length: bool = True) -> dict:
     """Metrics overall, per comparison, per MT system, per source language, per length.
 
     ``by_length``: flag each text at the cut for its length (articles); sentences are not
     judged by the short-text cuts."""
-    nw = s.n_words if by_length else None
+    high, low = text_cuts(s, th, by_length)
 
     def metrics(m: np.ndarray) -> dict:
-        cuts = None if s.cuts is None else (s.cuts[0][m], s.cuts[1][m])
-        return binary_metrics(s.y[m], s.p[m], th, None if nw is None else nw[m], cuts)
+        return binary_metrics(s.y[m], s.p[m], high[m], low[m])
 
     res: dict = {"comparisons": {}, "per_system": {}, "per_src_lang": {}, "per_length": {}, "per_corpus": {}}
     for name, neg, pos in COMPARISONS:

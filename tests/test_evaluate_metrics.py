@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mtdetect.detector import Thresholds
-from mtdetect.evaluate import binary_metrics, tpr_at_fpr
+from mtdetect.evaluate import Scored, binary_metrics, breakdown, text_cuts, tpr_at_fpr
 
 # 1,000 negatives scoring 0.000, 0.001, ..., 0.999 and positives at chosen scores
 NEG = np.arange(1000) / 1000
@@ -40,10 +40,15 @@ def test_flag_rates_use_each_texts_own_cut() -> None:
     y = np.array([0, 0, 1, 1])
     p = np.array([0.85, 0.85, 0.85, 0.85])
     words = np.array([100, 500, 100, 500])  # short and long of each class
-    m = binary_metrics(y, p, th, words)
+    s = Scored(y=y, p=p, label=np.array(["original", "original", "mt", "mt"]), system=np.array([""] * 4),
+               src_lang=np.array([""] * 4), corpus=np.array([""] * 4), n_words=words)
+    high, low = text_cuts(s, th)
+    assert high.tolist() == [0.9, 0.8, 0.9, 0.8] and low.tolist() == [0.2, 0.3, 0.2, 0.3]
+    m = binary_metrics(y, p, high, low)
     assert m["fpr@high"] == 0.5 and m["tpr@high"] == 0.5  # 0.85 passes only the article cut
     assert m["human_unsure"] == 0.5
-    assert binary_metrics(y, p, th)["tpr@high"] == 1.0  # without lengths: the article cut
+    assert binary_metrics(y, p, *text_cuts(s, th, by_length=False))["tpr@high"] == 1.0  # the article cut
+    assert breakdown(s, th)["comparisons"]["original_vs_mt"]["tpr@high"] == 0.5
 
 
 def test_given_cuts_replace_the_models() -> None:
@@ -52,10 +57,14 @@ def test_given_cuts_replace_the_models() -> None:
     y = np.array([0, 0, 1, 1])
     p = np.array([0.5, 0.5, 0.5, 0.5])
     cuts = (np.array([0.45, 0.9, 0.45, 0.9]), np.array([0.1, 0.3, 0.1, 0.3]))
-    m = binary_metrics(y, p, th, cuts=cuts)
+    s = Scored(y=y, p=p, label=np.array(["original", "original", "mt", "mt"]), system=np.array([""] * 4),
+               src_lang=np.array([""] * 4), corpus=np.array([""] * 4), n_words=np.array([500] * 4), cuts=cuts)
+    assert text_cuts(s, th) is cuts
+    m = binary_metrics(y, p, *cuts)
     assert m["fpr@high"] == 0.5 and m["tpr@high"] == 0.5  # only the texts with the 0.45 cut
     assert m["human_unsure"] == 0.5 and m["mt_called_human"] == 0.0
-    assert binary_metrics(y, p, th)["tpr@high"] == 0.0  # the model's own cut: 0.8
+    assert breakdown(s, th)["comparisons"]["original_vs_mt"]["tpr@high"] == 0.5
+    assert binary_metrics(y, p, th.high, th.low)["tpr@high"] == 0.0  # the model's own cut: 0.8
 
 
 def test_ties_with_a_negative_count_against_the_detector() -> None:
@@ -70,6 +79,6 @@ def test_one_class_only_gives_none() -> None:
 
 def test_binary_metrics_report_both_operating_points() -> None:
     y, p = labelled(NEG, POS)
-    m = binary_metrics(y, p, Thresholds(0.5, 0.9))
+    m = binary_metrics(y, p, 0.9, 0.5)
     assert m["tpr@1%fpr"] == pytest.approx(4 / 6)
     assert m["tpr@0.1%fpr"] == pytest.approx(2 / 6)
