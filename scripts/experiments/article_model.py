@@ -14,7 +14,13 @@ Stage 2: article-level variants on top, each scored on dev:
 * ``hgb``: the same inputs into gradient-boosted trees;
 * ``synth=w``: synthetic round trips weighted ``w`` (the class weights stay balanced);
 * ``no-<system>``: a synthetic system left out of the article level (screening only: the
-  sentence level still saw it).
+  sentence level still saw it);
+* ``ht=article|sentence|both`` (``htview=SPEC``: the article head over another text view of
+  ``text_views.py``, e.g. ``vocab=100000`` for nearly every word as it is): one or two more stacked columns from text models fitted on
+  the human translations against the MT of the training split only (no originals, no
+  synthetic round trips): the article text view, or sentence text views pooled per article
+  (mean logit), out of fold like the other columns. A head for the comparison the shared
+  model is weakest on.
 
 Reports ROC-AUC per comparison and the MT share flagged at the shipped rule (at most 1% of
 originals - out-of-fold training originals and dev originals - at or above the cut).
@@ -167,6 +173,54 @@ def article_text(data: dict, folds, weights: np.ndarray, C_text=10.0, max_iter=2
     return out
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def ht_head(data: dict, folds, doc_fold: np.ndarray, level: str, C_text=10.0, max_iter=2000,
+            texts: dict[str, list[str]] | None = None) -> dict:
+    """Per article: the logit of a text model of human translation (0) against MT (1), fitted
+    on those training articles only (not synthetic), out of fold on train (``folds``) and by
+    the model fitted on all of them elsewhere. ``level``: ``article`` (the article text view)
+    or ``sentence`` (each sentence's text view, the article's mean logit); ``texts``: other
+    per-article texts for the article level (``second_view_texts``)."""
+    tr = data["train"]
+    sel = np.isin(tr["label"], ["human_translation", "mt"]) & (np.char.find(tr["system"].astype(str), ":") < 0)
+    y = tr["y"]
+    if level == "article":
+        texts = texts or {name: data[name]["m"].art_text for name in ("train", "dev", "heldout")}
+        units = {name: np.asarray(texts[name], dtype=object) for name in ("train", "dev", "heldout")}
+        unit_doc = {name: np.arange(data[name]["m"].n_articles) for name in units}
+    else:
+        units = {name: np.asarray(data[name]["m"].sent_text, dtype=object) for name in ("train", "dev", "heldout")}
+        unit_doc = {name: np.asarray(data[name]["m"].sent_doc) for name in units}
+    u_doc = unit_doc["train"]
+    u_fold, u_sel, u_y = doc_fold[u_doc], sel[u_doc], y[u_doc]
+
+    def pooled(name: str, p: np.ndarray) -> np.ndarray:
+        n = data[name]["m"].n_articles
+        tot = np.bincount(unit_doc[name], weights=_logit(p), minlength=n)
+        cnt = np.bincount(unit_doc[name], minlength=n)
+        return tot / np.maximum(cnt, 1)
+
+    oof_u = np.zeros(len(u_doc))
+    for k in range(len(folds)):
+        a = np.flatnonzero((u_fold != k) & u_sel)
+        b = np.flatnonzero(u_fold == k)
+        clf = _text_classifier(C_text, max_iter)
+        clf.fit(units["train"][a], u_y[a], clf__sample_weight=balanced_weights(u_y[a]))
+        oof_u[b] = clf.predict_proba(units["train"][b])[:, 1]
+    a = np.flatnonzero(u_sel)
+    final = _text_classifier(C_text, max_iter)
+    final.fit(units["train"][a], u_y[a], clf__sample_weight=balanced_weights(u_y[a]))
+    out = {"train": pooled("train", oof_u)}
+    for name in ("dev", "heldout"):
+        if data[name]["m"].n_articles:
+            out[name] = pooled(name, final.predict_proba(units[name])[:, 1])
+    return out
+
+
 def second_view_texts(heldout: list[Path], spec: str, excerpts: bool = False) -> dict[str, list[str]]:
     """Per-article texts in another view (``text_views.make_view`` spec), in load()'s order."""
     from text_views import make_view
@@ -281,8 +335,12 @@ def main(argv=None) -> int:
     scores: dict = {}
     for v in args.variants:
         kind, *opts = v.split(":")
-        synth_w, drop, text2 = 1.0, None, None
+        synth_w, drop, text2, ht, htview = 1.0, None, None, None, None
         for o in opts:
+            if o.startswith("htview="):
+                htview = o.split("=", 1)[1]
+            if o.startswith("ht="):
+                ht = o.split("=", 1)[1]
             if o.startswith("text2="):
                 text2 = o.split("=", 1)[1]
             if o.startswith("synth="):
@@ -304,9 +362,21 @@ def main(argv=None) -> int:
                 text_cache[("text2", text2, tkey)] = article_text(data, folds, w, texts=texts)
             extra = text_cache[("text2", text2, tkey)]
 
+        heads = []
+        for level in ({"article": ["article"], "sentence": ["sentence"], "both": ["article", "sentence"]}[ht]
+                      if ht else []):
+            if ("ht", level, htview) not in text_cache:
+                say(f"human translation vs MT head ({level} level, view {htview or 'shipped'})")
+                texts = (second_view_texts(args.heldout_rt, htview, args.excerpts)
+                         if htview and level == "article" else None)
+                text_cache[("ht", level, htview)] = ht_head(data, folds, doc_fold, level, texts=texts)
+            heads.append(text_cache[("ht", level, htview)])
+
         def inputs(name):
             X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name])
-            return X if extra.get(name) is None else np.hstack([X, np.asarray(extra[name]).reshape(-1, 1)])
+            cols = [np.asarray(extra[name]).reshape(-1, 1)] if extra.get(name) is not None else []
+            cols += [np.asarray(h[name]).reshape(-1, 1) for h in heads]
+            return np.hstack([X, *cols]) if cols else X
 
         X = inputs("train")
         say(f"article model {v}")
@@ -318,6 +388,10 @@ def main(argv=None) -> int:
         res = report(v, data, p_dev, p_held, oof[(tr["label"] == "original") & ~tr["excerpt"]])
         res["text_only_orig_vs_mt"] = report("t", data, at["dev"], at.get("heldout"),
                                              at["train"][(tr["label"] == "original") & ~tr["excerpt"]])["orig_vs_mt"]
+        for h, level in zip(heads, {"article": ["article"], "sentence": ["sentence"],
+                                    "both": ["article", "sentence"]}.get(ht or "", [])):
+            alone = report("h", data, 1 / (1 + np.exp(-h["dev"])), None, np.zeros(1))
+            res[f"{level}_head_alone"] = {k: alone[k] for k in ("orig_vs_mt", "ht_vs_mt", "orig_vs_rt_de")}
         rows.append(res)
         scores[v] = (p_dev, p_held, oof[(tr["label"] == "original") & ~tr["excerpt"]])
         print(json.dumps(res), flush=True)
