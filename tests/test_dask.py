@@ -194,13 +194,19 @@ def test_each_worker_loads_the_detector_once(tmp_path: Path, cluster) -> None:
     assert len(lines(tmp_path / "o" / "articles.jsonl")) == 24
 
 
-def test_resume_skips_written_partitions_and_rescores_a_changed_one(tmp_path: Path, cluster) -> None:
+def audited_shards(tmp_path: Path, cluster, n: int) -> tuple[Path, AuditConfig]:
+    """``n`` shards of one story each, audited on the cluster with the fast model into tmp_path/o."""
     d = tmp_path / "shards"
     d.mkdir()
-    for s in range(4):
+    for s in range(n):
         (d / f"s{s}.jsonl").write_text(json.dumps({"id": f"s{s}", "text": story(s)}) + "\n")
     cfg = AuditConfig(out=tmp_path / "o", fast=True, engine="dask", scheduler=cluster.scheduler_address, lineage=False)
     run_audit([str(d)], cfg)
+    return d, cfg
+
+
+def test_resume_skips_written_partitions_and_rescores_a_changed_one(tmp_path: Path, cluster) -> None:
+    d, cfg = audited_shards(tmp_path, cluster, 4)
     first = lines(tmp_path / "o" / "articles.jsonl")
     parts = sorted((tmp_path / "o" / PARTS_DIR).glob("*.jsonl"))
     stamps = {p.name: p.stat().st_mtime_ns for p in parts}
@@ -220,12 +226,7 @@ def test_resume_skips_written_partitions_and_rescores_a_changed_one(tmp_path: Pa
 def test_dask_resume_over_partitions_of_another_model_is_refused(tmp_path: Path, cluster) -> None:
     from dataclasses import replace
 
-    d = tmp_path / "shards"
-    d.mkdir()
-    for s in range(2):
-        (d / f"s{s}.jsonl").write_text(json.dumps({"id": f"s{s}", "text": story(s)}) + "\n")
-    cfg = AuditConfig(out=tmp_path / "o", fast=True, engine="dask", scheduler=cluster.scheduler_address, lineage=False)
-    run_audit([str(d)], cfg)
+    d, cfg = audited_shards(tmp_path, cluster, 2)
     part = sorted((tmp_path / "o" / PARTS_DIR).glob("*.jsonl"))[0]
     text = part.read_text(encoding="utf-8")
     assert '"model": "default-fast"' in text
