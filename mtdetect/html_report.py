@@ -146,7 +146,7 @@ def article_html(rec: dict[str, Any], sentence_threshold: float = 0.5) -> str:
 #: Bars of the outlet chart: (row key, label, colour).
 _CHART_SERIES = (
     ("est_mt_share", "estimated MT share", "#5b8bd6"),
-    ("share_flagged", "share flagged (at the 1%-false-alarm cut)", "#b3261e"),
+    ("share_flagged", "share flagged (at the high cut)", "#b3261e"),
 )
 
 
@@ -228,11 +228,18 @@ def sources_table(rows: Iterable[dict[str, Any]]) -> str:
 def estimate_note(summary: dict[str, Any]) -> str:
     """What the two shares mean, under the chart."""
     lo, hi = summary["share_flagged_95ci"]
-    flagged = (f"Share flagged overall: {_pct(summary['share_flagged'])} (95% Wilson interval "
-               f"{_pct(lo)}–{_pct(hi)}): the articles at or above the high threshold, which about 1% of "
-               "original English articles reach and only a minority of machine-translated ones do, so it "
-               "undercounts machine translation.")
     prevalence = summary.get("prevalence") or {}
+    flagged = (f"Share flagged overall: {_pct(summary['share_flagged'])} (95% Wilson interval "
+               f"{_pct(lo)}–{_pct(hi)}): the articles at or above the high threshold, ")
+    on_dev = prevalence.get("flagged_on_dev") or {}
+    if "original" in on_dev and "human_translation" in on_dev and "mt" in on_dev:
+        flagged += (f"which flagged {_pct(on_dev['original'])} of the original English articles of the model's "
+                    f"dev data, {_pct(on_dev['human_translation'])} of its human translations and "
+                    f"{_pct(on_dev['mt'])} of its machine translations. It undercounts machine translation, and "
+                    "it flags an outlet of human translations more often than one of original English.")
+    else:
+        flagged += ("which about 1% of original English articles reach and only a minority of "
+                    "machine-translated ones do, so it undercounts machine translation.")
     if summary.get("est_mt_share") is None:
         return f'<p class="note">{_e(flagged)} {_e(prevalence.get("note") or "")}</p>'
     elo, ehi = summary.get("est_mt_share_95ci") or (None, None)

@@ -226,6 +226,17 @@ class Reference:
     human_by_label: Mapping[str, HumanClass] | None = field(default=None, hash=False)
     human_reference: str = "mixed"
 
+    def flagged_shares(self) -> dict[str, float] | None:
+        """The share of dev articles at or above ``cut``, per label: MT (``mt``, every machine
+        translation), and each human label the reference keeps (``original``,
+        ``human_translation``); None without a cut or per-label flags."""
+        if self.cut is None or self.flag_mt is None or not self.human_by_label:
+            return None
+        out = {label: h.flag.mean for label, h in self.human_by_label.items() if h.flag is not None}
+        if not out:
+            return None
+        return {**out, "mt": self.flag_mt.mean}
+
     @property
     def methods(self) -> tuple[str, ...]:
         """The methods this reference supports (``em`` and ``cc`` need nothing from it)."""
@@ -463,6 +474,9 @@ def describe(reference: Reference | None) -> dict[str, Any]:
                         f"{HUMAN_REFERENCE_MEANING[kind]}")
     out = {"method": method, "method_name": METHOD_NAMES[method], "reference": reference.source,
            "note": "; ".join(parts)}
+    shares = reference.flagged_shares()
+    if shares is not None:  # what share_flagged means in errors: measured, per kind of article
+        out["flagged_on_dev"] = {label: round(v, 4) for label, v in shares.items()}
     if kind != "mixed":
         out["human_reference"] = kind
     return out

@@ -326,6 +326,22 @@ MIXED_NOTE = ("est_mt_share estimates the share of machine-translated articles, 
               "do, so it undercounts")
 
 
+def test_describe_gives_the_shares_the_cut_flagged_on_dev_per_kind_of_article():
+    from mtdetect.html_report import estimate_note
+
+    ref = matching_reference(cut=0.5)  # MT 0.7 0.9 0.8 0.8; originals 0.1 0.2 0.3; translations 0.45 0.55
+    assert ref.flagged_shares() == {"original": 0.0, "human_translation": 0.5, "mt": 1.0}
+    note = describe(ref)
+    assert note["flagged_on_dev"] == {"original": 0.0, "human_translation": 0.5, "mt": 1.0}
+    assert describe(ref.matched("translation"))["flagged_on_dev"] == note["flagged_on_dev"]  # the same cut
+    assert "flagged_on_dev" not in describe(matching_reference(cut=None))
+    summary = {"share_flagged": 0.2, "share_flagged_95ci": [0.1, 0.3], "est_mt_share": None, "prevalence": note}
+    html = estimate_note(summary)
+    assert "flagged 0.0% of the original English articles" in html and "50.0% of its human translations" in html
+    assert "100.0% of its machine translations" in html
+    assert "about 1% of original English" in estimate_note({**summary, "prevalence": {}})  # no dev figures
+
+
 def test_describe_names_the_human_class_only_when_it_is_not_the_mixed_one():
     ref = matching_reference()
     mixed = describe(ref)
