@@ -233,8 +233,8 @@ def estimate_note(summary: dict[str, Any]) -> str:
                f"{_pct(lo)}–{_pct(hi)}): the articles at or above the high threshold, ")
     on_dev = prevalence.get("flagged_on_dev") or {}
     if "original" in on_dev and "human_translation" in on_dev and "mt" in on_dev:
-        flagged += (f"which flagged {_pct(on_dev['original'])} of the original English articles of the model's "
-                    f"dev data, {_pct(on_dev['human_translation'])} of its human translations and "
+        flagged += (f"whose article cut flagged {_pct(on_dev['original'])} of the original English articles "
+                    f"of the model's dev data, {_pct(on_dev['human_translation'])} of its human translations and "
                     f"{_pct(on_dev['mt'])} of its machine translations. It undercounts machine translation, and "
                     "it flags an outlet of human translations more often than one of original English.")
     else:

@@ -337,7 +337,8 @@ def test_describe_gives_the_shares_the_cut_flagged_on_dev_per_kind_of_article():
     assert "flagged_on_dev" not in describe(matching_reference(cut=None))
     summary = {"share_flagged": 0.2, "share_flagged_95ci": [0.1, 0.3], "est_mt_share": None, "prevalence": note}
     html = estimate_note(summary)
-    assert "flagged 0.0% of the original English articles" in html and "50.0% of its human translations" in html
+    assert "whose article cut flagged 0.0% of the original English articles" in html
+    assert "50.0% of its human translations" in html
     assert "100.0% of its machine translations" in html
     assert "about 1% of original English" in estimate_note({**summary, "prevalence": {}})  # no dev figures
 
