@@ -347,9 +347,11 @@ class ConventionsRecognizer(Recognizer):
         self._score_context = re.compile(
             r"\b(?:won|beat|lost|drew|defeated|scored?|led|leads?|trail(?:s|ed)?) $", re.I
         )
-        # Regions where foreign conventions are legitimate: code, URLs, «quotations».
+        # Regions where foreign conventions are legitimate: code, URLs, e-mail addresses, «quotations».
+        # An address starts a token and has no "@" before its own: "\S+@\S+" tried every start and
+        # every "@" of a long token (quadratic on 20,000 non-space characters, cubic on "a@a@a@...").
         self._excluded = re.compile(
-            r"`[^`\n]{0,400}`|https?://\S+|www\.\S+|\S+@\S+\.\w+|\u00ab[^\u00bb\n]{0,600}\u00bb"
+            r"`[^`\n]{0,400}`|https?://\S+|www\.\S+|(?<!\S)[^\s@]+@\S+\.\w+|\u00ab[^\u00bb\n]{0,600}\u00bb"
         )
         # The next character after a run of digits decides which rules can apply.
         self._dispatch: dict[str, tuple] = {}
