@@ -438,12 +438,17 @@ def reference_for_model(model: Any) -> Reference | None:
     """The reference describing the ``p_mt`` that ``model`` emits, or None.
 
     A model with a second stage (``--deep``: ``base`` + ``stage``) emits probabilities that its
-    first stage's card does not describe; its stage's own card is used, if it has an entry.
+    first stage's card does not describe; its stage's own card is used, if it has an entry
+    (``train --deep`` writes one; ``scripts/card_deep_prevalence.py`` adds it to an older
+    stage). The cascade (``policy="uncertain"``) has none: its scores mix the two stages', and
+    neither reference describes that mix.
     """
     thresholds = getattr(model, "thresholds", None)
     high = getattr(thresholds, "high", None)
     stage = getattr(model, "stage", None)
     if stage is not None and getattr(model, "base", None) is not None:
+        if getattr(model, "policy", "all") != "all":
+            return None
         card = getattr(stage, "card", None)
         return Reference.from_card({CARD_KEY: card.get(CARD_KEY)} if isinstance(card, Mapping) else None, high)
     card = getattr(model, "card", None)
@@ -462,7 +467,7 @@ def describe(reference: Reference | None) -> dict[str, Any]:
     """What ``est_mt_share`` is, for ``summary.json``: the method and where its reference comes from."""
     if reference is None:
         return {"method": None, "note": "no estimated MT share: the model has no dev reference "
-                "(the rule scorer, or a second stage without one)"}
+                "(the rule scorer, a second stage without one, or the cascade)"}
     method = reference.default_method
     parts = ["est_mt_share estimates the share of machine-translated articles, corrected for the model's error "
              "rates on dev articles, with a 95% interval",

@@ -337,6 +337,8 @@ def train_roundtrip_stage(
         **stage.card, "threshold_choice": th_info, "oof_auc": auc_or_none(y_tr, oof2),
         "excluded_engine_families": sorted(families), "train_label_counts": dict(Counter(tr_labels.tolist())),
         "dev_sample": int(len(dv)),
+        # what the audit's MT-share estimate needs for this stage's p_mt (as train() does for the first stage)
+        "prevalence": stage_reference(dv_docs, p2_dv, thresholds.high).to_card(),
     })
     stage.save(out_dir)
     say(f"saved the round-trip stage in {out_dir}")
@@ -344,6 +346,17 @@ def train_roundtrip_stage(
     deep = breakdown(scored_articles(dv_docs, p2_dv), thresholds)
     return {"chain": chain, "dev_sample": int(len(dv)), "first_stage": first, "deep": deep,
             "_scored": (dv_docs, p1_dv, p2_dv, X_dv)}
+
+
+def stage_reference(dev_docs: Sequence[LabelledDoc], p: np.ndarray, high: float):
+    """The :class:`~mtdetect.prevalence.Reference` of the ``--deep`` stage's scores ``p`` of
+    ``dev_docs`` at its cut ``high``: per class and per human label, what the audit's estimated
+    MT share and the report's shares flagged on dev are computed from."""
+    from .prevalence import Reference
+
+    return Reference.from_scores(np.asarray(p, dtype=float), np.array([d.y for d in dev_docs]),
+                                 groups=[d.group for d in dev_docs], labels=[d.label for d in dev_docs], cut=high,
+                                 source=f"dev: {len(dev_docs)} articles, round-trip stage")
 
 
 def _every(n: int, fn):

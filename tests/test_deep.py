@@ -202,6 +202,29 @@ def test_evaluate_judges_each_article_by_the_stage_that_scored_it() -> None:
     assert result["thresholds"]["round_trip_stage"]["high"] == 0.45
 
 
+def test_the_stage_card_carries_a_prevalence_reference_that_audits_use() -> None:
+    """The stage's dev scores become the reference of its p_mt: the audit's estimated MT share
+    and the shares its cut flags per kind of article (no longer empty with --deep)."""
+    from mtdetect.datasets import LabelledDoc
+    from mtdetect.prevalence import Reference, describe, reference_for_model
+    from mtdetect.training import stage_reference
+
+    labels = ["original", "original", "human_translation", "human_translation", "mt", "mt", "roundtrip_mt", "mt"]
+    p = np.array([0.1, 0.3, 0.4, 0.7, 0.8, 0.9, 0.75, 0.2])
+    docs = [LabelledDoc(id=str(i), text="x", label=lab, group=f"g{i // 2}", corpus="c") for i, lab in enumerate(labels)]
+    ref = stage_reference(docs, p, high=0.6)
+    assert ref.flagged_shares() == {"original": 0.0, "human_translation": 0.5, "mt": 0.75}
+    assert "round-trip stage" in ref.source
+    stage = RoundTripStage(chain="fake:swap", max_sentences=6, feature_names=[], mean=[], scale=[], coef=[],
+                           intercept=0.0, thresholds=Thresholds(0.2, 0.6), card={"prevalence": ref.to_card()})
+    deep = DeepModel(FixedModel([0.5]), stage, "all", RoundTripFeatures([SwapEngine()], cache=False))
+    again = reference_for_model(deep)
+    assert isinstance(again, Reference) and again.flagged_shares() == ref.flagged_shares()
+    assert describe(again)["method"] == "pacc"
+    cascade = DeepModel(FixedModel([0.5]), stage, "uncertain", RoundTripFeatures([SwapEngine()], cache=False))
+    assert reference_for_model(cascade) is None  # its scores mix two stages: no reference describes them
+
+
 def _write_labelled(path, n: int = 40) -> None:
     import json
 
@@ -235,6 +258,7 @@ def test_train_deep_fits_a_stage_that_score_deep_uses(tmp_path, monkeypatch) -> 
     assert res.exit_code == 0, res.output
     stage = json.loads((out / "roundtrip.json").read_text())
     assert stage["chain"] == chain and stage["feature_names"][0] == "p1_logit"
+    assert stage["card"]["prevalence"]["cut"] == stage["thresholds"]["high"]  # audits --deep estimate with it
     assert "with the round-trip stage" in res.output
     text = "The leaders met at the top of the Shanghai Cooperation Organisation, the ministry said on Monday."
     res = runner.invoke(app, ["score", "-", "--model", str(out), "--deep", "--format", "json"], input=text)
