@@ -391,10 +391,12 @@ def test_load_time_is_small():
     from mtdetect.style import word_zipf
 
     word_zipf("warm")  # wordfreq's table is shared with other recognizers: load it first
-    # CPU time, so that a busy machine does not fail the test: about 0.1 s here.
-    start = time.process_time()
+    # This thread's CPU time, so that neither a busy machine nor other threads of the test
+    # process (encoders, clusters) count: about 0.1 s here. The bound catches the tables being
+    # rebuilt from the TSV lexicons at load (seconds), not a few per cent; bench.py times loads.
+    start = time.thread_time()
     GarbledNameRecognizer().load()
-    assert time.process_time() - start < 0.3
+    assert time.thread_time() - start < 1.0
 
 
 def test_compiled_tables_match_the_tsv_lexicons():
