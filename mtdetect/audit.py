@@ -482,11 +482,11 @@ def run_audit(
     dropped = repair_jsonl(articles_path) + repair_jsonl(errors_path)
     if dropped:
         warn(f"resume: dropped {dropped} incomplete line(s) left by an interrupted run")
-    done_models: dict[str, int] = {}
+    done_models: Counter = Counter()
     done_ids: set[str] = set()
     for rec in iter_jsonl(articles_path):
         done_ids.add(str(rec.get("id")))
-        done_models[str(rec.get("model"))] = done_models.get(str(rec.get("model")), 0) + 1
+        done_models[str(rec.get("model"))] += 1
     check_same_model(out, done_models, detector.model.model_id)
     state = _State(done_ids=done_ids, written_errors=set())
     for err in iter_jsonl(errors_path):
@@ -560,7 +560,7 @@ def run_audit(
         raise AuditInterrupted(f"interrupted; {result.scored} articles written this run; rerun with --resume to finish")
 
     result.summary = finish_audit(out, inputs, config, detector, result, state.duplicate_examples, started,
-                                  reference)
+                                  reference=reference)
     return result
 
 
@@ -582,7 +582,7 @@ def check_same_model(out: Path, done_models: dict[str, int], model_id: str) -> N
 
 
 def finish_audit(out: Path, inputs: list[str], config: AuditConfig, detector, result: AuditResult,
-                 duplicate_examples: list[dict[str, Any]], started: float, reference=None) -> dict[str, Any]:
+                 duplicate_examples: list[dict[str, Any]], started: float, *, reference) -> dict[str, Any]:
     """The roll-ups of a finished scoring pass (both engines); ``reference``: the estimated MT
     share's reference, as :func:`prevalence_reference` gave it before the scoring pass."""
     return write_rollups(

@@ -39,6 +39,7 @@ import logging
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -316,11 +317,12 @@ def run_dask_audit(
 
     plan = list(plan_partitions(inputs, config.read_options, **(plan_options or {})))
     partitions = [p for p in plan if isinstance(p, Partition)]
-    todo = [p for p in partitions if not (parts_dir / f"{p.key}.jsonl").exists()]
-    if result_resumed := len(partitions) - len(todo):
-        check_same_model(out, _part_models(parts_dir, [p for p in partitions if p not in todo]),
-                         detector.model.model_id)
-        warn(f"resume: {result_resumed} of {len(partitions)} partitions already scored")
+    scored = [(parts_dir / f"{p.key}.jsonl").exists() for p in partitions]
+    todo = [p for p, done in zip(partitions, scored) if not done]
+    done_before = [p for p, done in zip(partitions, scored) if done]
+    if done_before:
+        check_same_model(out, _part_models(parts_dir, done_before), detector.model.model_id)
+        warn(f"resume: {len(done_before)} of {len(partitions)} partitions already scored")
     if progress:
         progress.plan(partitions)
     failed: dict[str, str] = {}
@@ -330,9 +332,8 @@ def run_dask_audit(
             progress.articles_done(n)
             progress.partition_done(p)
 
-    for p in partitions:
-        if p not in todo:
-            partition_done(p, 0)
+    for p in done_before:
+        partition_done(p, 0)
 
     previous_term = install_term_handler()
     client = cluster = None
@@ -426,7 +427,8 @@ def run_dask_audit(
         if stale.name not in planned:  # an input changed or is no longer audited
             stale.unlink(missing_ok=True)
 
-    result.summary = finish_audit(out, inputs, config, detector, result, duplicate_examples, started, reference)
+    result.summary = finish_audit(out, inputs, config, detector, result, duplicate_examples, started,
+                                  reference=reference)
     return result
 
 
@@ -447,15 +449,10 @@ def _cluster_failure(exc: BaseException) -> str:
     return failure_reason(exc, "cluster")
 
 
-def _part_models(parts_dir: Path, done: list[Partition]) -> dict[str, int]:
+def _part_models(parts_dir: Path, done: list[Partition]) -> Counter:
     """The model id of each article already scored in the ``done`` partitions, counted."""
-    counts: dict[str, int] = {}
-    for p in done:
-        for kind, _, body in _part_lines(parts_dir / f"{p.key}.jsonl"):
-            if kind == "a":
-                model = str(json.loads(body).get("model"))
-                counts[model] = counts.get(model, 0) + 1
-    return counts
+    return Counter(str(json.loads(body).get("model")) for p in done
+                   for kind, _, body in _part_lines(parts_dir / f"{p.key}.jsonl") if kind == "a")
 
 
 def _part_lines(path: Path) -> Iterator[tuple[str, Any, str | None]]:
