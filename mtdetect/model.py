@@ -534,6 +534,11 @@ def auc_or_none(y: np.ndarray, p: np.ndarray) -> float | None:
     return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
 
 
+def pair_auc(neg: np.ndarray, pos: np.ndarray) -> float | None:
+    """ROC-AUC of scores ``pos`` (the positive class) against ``neg``; None when one is empty."""
+    return auc_or_none(np.r_[np.zeros(len(neg)), np.ones(len(pos))], np.r_[neg, pos])
+
+
 def save_bundle(model: TrainedModel, out_dir: str | Path, card_extra: dict | None = None) -> Path:
     """Write ``model.skops`` and ``card.json`` to ``out_dir``."""
     import sklearn

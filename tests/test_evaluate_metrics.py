@@ -82,3 +82,11 @@ def test_binary_metrics_report_both_operating_points() -> None:
     m = binary_metrics(y, p, 0.9, 0.5)
     assert m["tpr@1%fpr"] == pytest.approx(4 / 6)
     assert m["tpr@0.1%fpr"] == pytest.approx(2 / 6)
+
+
+def test_pair_auc_ranks_the_positive_scores_above_the_negative_ones() -> None:
+    from mtdetect.model import pair_auc
+
+    assert pair_auc(np.array([0.1, 0.2]), np.array([0.3, 0.4])) == 1.0
+    assert pair_auc(np.array([0.1, 0.4]), np.array([0.3, 0.2])) == 0.5  # 2 of 4 pairs in order
+    assert pair_auc(np.array([0.1]), np.array([])) is None

@@ -51,7 +51,7 @@ from train import _synth_files  # noqa: E402
 
 from mtdetect.datasets import LabelledDoc, has_shared_data, read_labelled, shared_data_dir, shipped_splits  # noqa: E402
 from mtdetect.deep import fit_roundtrip_stage  # noqa: E402
-from mtdetect.model import ModelConfig, auc_or_none, choose_thresholds, fit_model  # noqa: E402
+from mtdetect.model import ModelConfig, choose_thresholds, fit_model, pair_auc  # noqa: E402
 from mtdetect.roundtrip import DEFAULT_CHAIN, RoundTripFeatures, warm_cache  # noqa: E402
 from mtdetect.training import analyze_docs, score_analyses, stage_training_sample  # noqa: E402
 
@@ -70,14 +70,11 @@ def removed(train: list[LabelledDoc], unit: str) -> set[int]:
     return _removed(train, Holdout.from_key(unit))
 
 
-def auc(neg: np.ndarray, pos: np.ndarray) -> float | None:
-    return auc_or_none(np.r_[np.zeros(len(neg)), np.ones(len(pos))], np.r_[neg, pos])
-
 
 def unit_metrics(p: np.ndarray, labels: np.ndarray, is_mt: np.ndarray, cut: float) -> dict:
     orig, ht, mt = p[labels == "original"], p[labels == "human_translation"], p[is_mt]
     return {"n": {"original": int(len(orig)), "human_translation": int(len(ht)), "mt": int(len(mt))},
-            "original_vs_mt": auc(orig, mt), "human_translation_vs_mt": auc(ht, mt),
+            "original_vs_mt": pair_auc(orig, mt), "human_translation_vs_mt": pair_auc(ht, mt),
             "mt_flagged_at_cut": float((mt >= cut).mean()) if len(mt) else None,
             "human_translations_flagged_at_cut": float((ht >= cut).mean()) if len(ht) else None}
 

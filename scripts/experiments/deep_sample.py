@@ -43,7 +43,7 @@ from train import _synth_files  # noqa: E402
 from mtdetect.datasets import has_shared_data, is_synthetic, read_labelled, shared_data_dir, shipped_splits  # noqa: E402
 from mtdetect.deep import fit_roundtrip_stage  # noqa: E402
 from mtdetect.evaluate import tpr_at_fpr  # noqa: E402
-from mtdetect.model import ModelConfig, auc_or_none, choose_thresholds, fit_model  # noqa: E402
+from mtdetect.model import ModelConfig, choose_thresholds, fit_model, pair_auc  # noqa: E402
 from mtdetect.roundtrip import DEFAULT_CHAIN, RoundTripFeatures, warm_cache  # noqa: E402
 from mtdetect.training import analyze_docs, score_analyses, stage_training_sample  # noqa: E402
 from mtdetect.translate import chain_families  # noqa: E402
@@ -54,9 +54,6 @@ VARIANTS = ("shipped", "+human", "+human-mt", "balanced")
 def _say(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
-
-def pair_auc(neg: np.ndarray, pos: np.ndarray) -> float | None:
-    return auc_or_none(np.r_[np.zeros(len(neg)), np.ones(len(pos))], np.r_[neg, pos])
 
 
 def samples(train, rng_seed: int, size: int) -> dict[str, np.ndarray]:

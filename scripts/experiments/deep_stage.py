@@ -37,7 +37,7 @@ from train import _synth_files  # noqa: E402
 from mtdetect.datasets import is_synthetic, read_labelled, shared_data_dir, shipped_splits, stratified_sample  # noqa: E402
 from mtdetect.deep import _logit, fit_roundtrip_stage  # noqa: E402
 from mtdetect.features import analyze  # noqa: E402
-from mtdetect.model import _article_input, choose_thresholds  # noqa: E402
+from mtdetect.model import _article_input, choose_thresholds, pair_auc  # noqa: E402
 from mtdetect.roundtrip import DEFAULT_CHAIN, ROUNDTRIP_FEATURE_NAMES, RoundTripFeatures, warm_cache  # noqa: E402
 from mtdetect.translate import chain_families  # noqa: E402
 
@@ -71,11 +71,6 @@ def expand(p1: np.ndarray, X: np.ndarray) -> np.ndarray:
     extra = [X[:, c] ** 2 for c in cols] + [z * X[:, c] for c in cols]
     return np.hstack([X, np.column_stack(extra)])
 
-
-def auc(neg: np.ndarray, pos: np.ndarray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(np.r_[np.zeros(len(neg)), np.ones(len(pos))], np.r_[neg, pos]))
 
 
 def main(argv=None) -> int:
@@ -134,12 +129,13 @@ def main(argv=None) -> int:
     def evaluate(name: str, q_dv: np.ndarray, q_held: np.ndarray, q_tr_orig: np.ndarray) -> dict:
         o, mt, ht, rt = (q_dv[lab_dv == k] for k in ("original", "mt", "human_translation", "roundtrip_mt"))
         th, _ = choose_thresholds(np.r_[q_tr_orig, o], mt, 0.01)
-        res = {"variant": name, "orig_vs_mt": auc(o, mt), "ht_vs_mt": auc(ht, mt), "orig_vs_rt_de": auc(o, rt),
+        res = {"variant": name, "orig_vs_mt": pair_auc(o, mt), "ht_vs_mt": pair_auc(ht, mt),
+               "orig_vs_rt_de": pair_auc(o, rt),
                "mt_flagged@1%": float((mt >= th.high).mean()), "ht_flagged@1%": float((ht >= th.high).mean()),
                "rt_de_flagged@1%": float((rt >= th.high).mean())}
         for s in sorted(set(sys_held.tolist())):
             short = s.split(">")[-1].split(":")[-1]
-            res[f"rt_{short}"] = auc(o, q_held[sys_held == s])
+            res[f"rt_{short}"] = pair_auc(o, q_held[sys_held == s])
             res[f"rt_{short}_flagged@1%"] = float((q_held[sys_held == s] >= th.high).mean())
         print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}), flush=True)
         return res
@@ -157,13 +153,13 @@ def main(argv=None) -> int:
                 xh = expand(p_held, X_held) if kind == "expanded" else X_held
                 q_dv, q_held = stage.predict(p_dv, xd), stage.predict(p_held, xh)
                 res = evaluate(f"{sname} {kind} C={C}", q_dv, q_held, oof[labels[idx] == "original"])
-                res["oof_auc"] = auc(oof[ys == 0], oof[ys == 1])
+                res["oof_auc"] = pair_auc(oof[ys == 0], oof[ys == 1])
                 rows.append(res)
     # each round-trip feature alone on the evaluation sample (higher = more MT-like)
     alone = {}
     for j, n in enumerate(ROUNDTRIP_FEATURE_NAMES):
         o, mt, ht, rt = (X_dv[lab_dv == k, j] for k in ("original", "mt", "human_translation", "roundtrip_mt"))
-        alone[n] = {"orig_vs_mt": auc(o, mt), "ht_vs_mt": auc(ht, mt), "orig_vs_rt_de": auc(o, rt)}
+        alone[n] = {"orig_vs_mt": pair_auc(o, mt), "ht_vs_mt": pair_auc(ht, mt), "orig_vs_rt_de": pair_auc(o, rt)}
     print(json.dumps(alone), flush=True)
     if args.out:
         args.out.write_text(json.dumps({"chain": args.chain, "rows": rows, "alone": alone,

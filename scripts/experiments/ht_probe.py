@@ -25,17 +25,13 @@ import numpy as np
 
 from mtdetect.datasets import read_labelled, shared_data_dir, shipped_splits
 from mtdetect.deep import DEFAULT_CHAIN
-from mtdetect.model import auc_or_none
+from mtdetect.model import pair_auc
 from mtdetect.training import stage_training_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 from train import _synth_files  # noqa: E402
 
-
-def pair_auc(neg: np.ndarray, pos: np.ndarray) -> float | None:
-    """ROC-AUC with ``pos`` the positive class."""
-    return auc_or_none(np.r_[np.zeros(len(neg)), np.ones(len(pos))], np.r_[neg, pos])
 
 
 def main(argv=None) -> int:
