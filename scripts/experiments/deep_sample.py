@@ -45,7 +45,8 @@ from mtdetect.deep import fit_roundtrip_stage  # noqa: E402
 from mtdetect.evaluate import tpr_at_fpr  # noqa: E402
 from mtdetect.model import ModelConfig, choose_thresholds, fit_model, pair_auc  # noqa: E402
 from mtdetect.roundtrip import DEFAULT_CHAIN, RoundTripFeatures, warm_cache  # noqa: E402
-from mtdetect.training import analyze_docs, score_analyses, stage_training_sample  # noqa: E402
+from mtdetect.lm import DEFAULT_LAYER, HiddenStates  # noqa: E402
+from mtdetect.training import DEFAULT_STAGE_SAMPLE, analyze_docs, score_analyses, stage_training_sample  # noqa: E402
 from mtdetect.translate import chain_families  # noqa: E402
 
 VARIANTS = ("shipped", "+human", "+human-mt", "balanced")
@@ -89,8 +90,8 @@ def metrics(p: np.ndarray, labels: np.ndarray, cut: float) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
-    ap.add_argument("--train-sample", type=int, default=2500)
-    ap.add_argument("--lm-layer", type=int, default=20)
+    ap.add_argument("--train-sample", type=int, default=DEFAULT_STAGE_SAMPLE)
+    ap.add_argument("--lm-layer", type=int, default=DEFAULT_LAYER)
     ap.add_argument("--jobs", type=int, default=2, help="processes for round trips")
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "deep_sample.json")
     args = ap.parse_args(argv)
@@ -98,8 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     if not has_shared_data(root):
         print(f"shared data not found at {root}", file=sys.stderr)
         return 2
-    from mtdetect.lm import HiddenStates
-
     splits = shipped_splits(root)
     train = splits["train"] + list(read_labelled(_synth_files(None)))
     dev = splits["dev"]

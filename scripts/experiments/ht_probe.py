@@ -26,7 +26,8 @@ import numpy as np
 from mtdetect.datasets import read_labelled, shared_data_dir, shipped_splits
 from mtdetect.deep import DEFAULT_CHAIN
 from mtdetect.model import pair_auc
-from mtdetect.training import stage_training_sample
+from mtdetect.lm import DEFAULT_LAYER, HiddenStates
+from mtdetect.training import DEFAULT_STAGE_SAMPLE, stage_training_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -36,16 +37,14 @@ from train import _synth_files  # noqa: E402
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--train-sample", type=int, default=2500, help="the shipped stage's sample size")
-    ap.add_argument("--layer", type=int, default=20)
+    ap.add_argument("--train-sample", type=int, default=DEFAULT_STAGE_SAMPLE, help="the shipped stage's sample size")
+    ap.add_argument("--layer", type=int, default=DEFAULT_LAYER)
     ap.add_argument("--C", type=float, nargs="+", default=[0.001, 0.01, 0.1, 1.0])
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-
-    from mtdetect.lm import HiddenStates
 
     splits = shipped_splits(shared_data_dir())
     train = splits["train"] + list(read_labelled(_synth_files(None)))
