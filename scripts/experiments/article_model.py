@@ -173,6 +173,10 @@ def article_text(data: dict, folds, weights: np.ndarray, C_text=10.0, max_iter=2
     return out
 
 
+#: ``ht=`` option of a variant: the levels of the human translation vs MT heads it stacks.
+HT_LEVELS = {"article": ("article",), "sentence": ("sentence",), "both": ("article", "sentence")}
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
@@ -362,20 +366,19 @@ def main(argv=None) -> int:
                 text_cache[("text2", text2, tkey)] = article_text(data, folds, w, texts=texts)
             extra = text_cache[("text2", text2, tkey)]
 
-        heads = []
-        for level in ({"article": ["article"], "sentence": ["sentence"], "both": ["article", "sentence"]}[ht]
-                      if ht else []):
+        heads = {}  # level -> the head's per-article logits
+        for level in HT_LEVELS[ht] if ht else ():
             if ("ht", level, htview) not in text_cache:
                 say(f"human translation vs MT head ({level} level, view {htview or 'shipped'})")
                 texts = (second_view_texts(args.heldout_rt, htview, args.excerpts)
                          if htview and level == "article" else None)
                 text_cache[("ht", level, htview)] = ht_head(data, folds, doc_fold, level, texts=texts)
-            heads.append(text_cache[("ht", level, htview)])
+            heads[level] = text_cache[("ht", level, htview)]
 
         def inputs(name):
             X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name])
             cols = [np.asarray(extra[name]).reshape(-1, 1)] if extra.get(name) is not None else []
-            cols += [np.asarray(h[name]).reshape(-1, 1) for h in heads]
+            cols += [np.asarray(h[name]).reshape(-1, 1) for h in heads.values()]
             return np.hstack([X, *cols]) if cols else X
 
         X = inputs("train")
@@ -388,9 +391,8 @@ def main(argv=None) -> int:
         res = report(v, data, p_dev, p_held, oof[(tr["label"] == "original") & ~tr["excerpt"]])
         res["text_only_orig_vs_mt"] = report("t", data, at["dev"], at.get("heldout"),
                                              at["train"][(tr["label"] == "original") & ~tr["excerpt"]])["orig_vs_mt"]
-        for h, level in zip(heads, {"article": ["article"], "sentence": ["sentence"],
-                                    "both": ["article", "sentence"]}.get(ht or "", [])):
-            alone = report("h", data, 1 / (1 + np.exp(-h["dev"])), None, np.zeros(1))
+        for level, h in heads.items():
+            alone = report("h", data, h["dev"], None, np.zeros(1))  # only its ROC-AUCs are kept
             res[f"{level}_head_alone"] = {k: alone[k] for k in ("orig_vs_mt", "ht_vs_mt", "orig_vs_rt_de")}
         rows.append(res)
         scores[v] = (p_dev, p_held, oof[(tr["label"] == "original") & ~tr["excerpt"]])
