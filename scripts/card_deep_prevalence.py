@@ -4,7 +4,8 @@
 An audit estimates each outlet's MT share from a reference: the model's scores of labelled dev
 articles (:mod:`mtdetect.prevalence`). ``train --deep`` now stores one for the stage
 (:func:`mtdetect.training.stage_reference`); a stage saved before that has none, so an audit
-with ``--deep`` or ``--cascade`` left the estimate empty and could not say what its cut flags.
+with ``--deep`` left the estimate empty and could not say what its cut flags. (``--cascade``
+uses no reference: its scores mix the two stages'.)
 This scores the shipped dev split with the bundle's ``--deep`` model as it runs (the first stage
 with its run-time embedding cap, then the stage; round trips and language-model states come
 from ``$MTDETECT_CACHE`` when there) and writes **only** ``card.prevalence`` into
