@@ -53,11 +53,12 @@ SENTENCE_MODEL_INPUTS = ("sentence.text_model", *SENTENCE_FEATURE_NAMES)
 ARTICLE_MODEL_INPUTS = (*POOLED_FEATURE_NAMES, "article.text_model", *ARTICLE_FEATURE_NAMES)
 
 # Sentences embedded per article when scoring (the rest use their other features only).
-# Measured on the dev data (docs/benchmarks.md): article-level ROC-AUC is unchanged within
-# 0.002 at 8, while encoding is most of the time of the default mode. Sentence-level AUC
-# falls toward the fast model's for the sentences left unembedded. Override with
-# $MTDETECT_EMBED_MAX_SENTENCES (a number, or "all").
-DEFAULT_EMBED_MAX_SENTENCES = 8
+# Measured on the dev data (docs/benchmarks.md): article-level ROC-AUC is within 0.003 of
+# embedding every sentence at 6, while encoding is most of the time of the default mode (6
+# instead of 8 gave about 1.2 times the articles/s); at 4 the share of MT flagged at 1% of
+# originals fell. Sentence-level AUC falls toward the fast model's for the sentences left
+# unembedded. Override with $MTDETECT_EMBED_MAX_SENTENCES (a number, or "all").
+DEFAULT_EMBED_MAX_SENTENCES = 6
 EMBED_MAX_ENV = "MTDETECT_EMBED_MAX_SENTENCES"
 
 # Every type a bundle may contain. Loading refuses anything else, before running any code.

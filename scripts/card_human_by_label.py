@@ -13,13 +13,14 @@ the scores are the ones the card was made from) and unless the card is formatted
 
 Dev scores: ``--scores FILE``, an ``.npz`` of ``p``, ``label`` and ``group`` (the cache of
 ``scripts/experiments/prevalence_simulation.py``), else the dev split of the shipped data
-scored here the way training scored it: training scores dev with the model as fitted, which
-embeds every sentence, while ``load_bundle`` embeds at most 8 per article
-(``$MTDETECT_EMBED_MAX_SENTENCES``), so the scores are taken with no cap. (For a model
-without embeddings the two are the same, and the simulation's cache reproduces the card.)
+scored here the way training scored it: with the embedding cap the card records
+(``dev_embed_max_sentences``; a card without it, written before training scored dev as run
+time does, had every sentence embedded), whatever ``$MTDETECT_EMBED_MAX_SENTENCES`` says now.
+(For a model without embeddings the cap does not matter, and the simulation's cache
+reproduces the card.)
 
   python scripts/card_human_by_label.py --model models/default-fast --scores .cache/prevalence/default-fast-....npz
-  python scripts/card_human_by_label.py --model models/default              # scores dev, every sentence
+  python scripts/card_human_by_label.py --model models/default              # scores dev as training did
   python scripts/card_human_by_label.py --model models/default --check      # compute and compare, write nothing
 """
 
@@ -41,14 +42,15 @@ def card_text(card: dict) -> str:
 
 
 def dev_scores_as_trained(model_dir: Path) -> dict[str, np.ndarray]:
-    """The shipped dev split scored as :func:`mtdetect.training.train` scores it (every sentence embedded)."""
+    """The shipped dev split scored as :func:`mtdetect.training.train` scored it (the card's embedding cap)."""
     from mtdetect.datasets import shipped_splits
     from mtdetect.model import load_bundle
     from mtdetect.training import analyze_docs, default_embedder, score_analyses
 
     dev = shipped_splits()["dev"]
     model = load_bundle(model_dir)
-    model.embed_max_sentences = None  # as fitted: training scored dev without the run-time cap
+    # as training scored dev: the cap it recorded (None on older cards: every sentence embedded)
+    model.embed_max_sentences = model.card.get("dev_embed_max_sentences")
     if model.use_embeddings and model.embedder is None:
         model.embedder = default_embedder(quantize=model.card.get("embedding_quantized", True))
     p, _ = score_analyses(model, analyze_docs(dev, quiet=True))

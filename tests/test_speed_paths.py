@@ -267,7 +267,7 @@ def test_embedded_rows_spread_over_the_article(n, cap, rows):
     assert embedded_rows(n, cap).tolist() == rows
 
 
-@pytest.mark.parametrize(("value", "expected"), [(None, 8), ("", 8), ("all", None), ("ALL", None), ("3", 3)])
+@pytest.mark.parametrize(("value", "expected"), [(None, 6), ("", 6), ("all", None), ("ALL", None), ("3", 3)])
 def test_embed_cap_setting(monkeypatch, value, expected):
     from mtdetect.model import EMBED_MAX_ENV, embed_max_sentences_setting
 
@@ -276,6 +276,18 @@ def test_embed_cap_setting(monkeypatch, value, expected):
     else:
         monkeypatch.setenv(EMBED_MAX_ENV, value)
     assert embed_max_sentences_setting() == expected
+
+
+def test_shipped_default_cuts_were_chosen_at_the_run_time_cap():
+    """The shipped default model's cuts and card come from dev scored with the cap that
+    scoring uses by default: changing the cap means retraining (scripts/train.py)."""
+    import json
+
+    from mtdetect.model import DEFAULT_EMBED_MAX_SENTENCES
+
+    card = json.loads((Path(__file__).resolve().parents[1] / "models" / "default" / "card.json").read_text())
+    assert card["uses_embeddings"]
+    assert card["dev_embed_max_sentences"] == DEFAULT_EMBED_MAX_SENTENCES
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "many"])
