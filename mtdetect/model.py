@@ -28,7 +28,7 @@ import numpy as np
 
 from . import __version__
 from .detector import Prediction, Thresholds, source_language_from_findings
-from .embeddings import Embedder
+from .embeddings import Embedder, precision_of_name
 from .guard import stage
 from .features import (
     ARTICLE_FEATURE_NAMES,
@@ -367,11 +367,11 @@ class TrainedModel:
 
     def ensure_embedder(self) -> None:
         if self.use_embeddings and self.embedder is None:
-            from .embeddings import MiniLMEmbedder
+            from .embeddings import MiniLMEmbedder, precision_of_card
 
             # torch's default threads (one per core): measured on 2 cores, 2 threads score
             # ~30% more articles/s than 1 thread beside the feature computation.
-            self.embedder = MiniLMEmbedder(quantize=self.card.get("embedding_quantized", True))
+            self.embedder = MiniLMEmbedder(precision=precision_of_card(self.card))
 
     def matrices(self, analyses: Sequence[Analysis]) -> ArticleMatrices:
         """Feature matrices for analysed articles, with this model's embedding settings."""
@@ -573,6 +573,7 @@ def save_bundle(model: TrainedModel, out_dir: str | Path, card_extra: dict | Non
             "embedding_model": (model.embedder.name if model.embedder is not None else None)
             if model.use_embeddings else None,
             "embedding_quantized": bool(model.embedder is not None and "int8" in model.embedder.name),
+            "embedding_precision": precision_of_name(model.embedder.name) if model.embedder is not None else None,
             "recognizer_schema": recognizer_schema(),
             "sentence_features": list(SENTENCE_MODEL_INPUTS),
             "article_features": list(ARTICLE_MODEL_INPUTS),

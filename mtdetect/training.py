@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .datasets import LabelledDoc, is_synthetic, stratified_sample
-from .embeddings import CachedEmbedder, Embedder, MiniLMEmbedder, default_cache_dir
+from .embeddings import CachedEmbedder, Embedder, MiniLMEmbedder, default_cache_dir, precision_of_card
 from .evaluate import breakdown, scored_articles
 from .detector import ShortCuts, Thresholds, count_words
 from .features import Analysis, analyze
@@ -38,9 +38,9 @@ def analyze_docs(docs: Sequence[LabelledDoc], recognizers: Sequence[Recognizer] 
     return [analyze(d.text, recs) for d in _track(docs, "analysing", quiet)]
 
 
-def default_embedder(cache_dir: str | Path | None = None, quantize: bool = True) -> Embedder:
-    """The MiniLM embedder (int8 by default) behind an on-disk cache."""
-    return CachedEmbedder(MiniLMEmbedder(quantize=quantize), cache_dir or default_cache_dir())
+def default_embedder(cache_dir: str | Path | None = None, quantize: bool = True, precision: str | None = None) -> Embedder:
+    """The MiniLM embedder (int8 by default, or ``precision``) behind an on-disk cache, one per precision."""
+    return CachedEmbedder(MiniLMEmbedder(quantize=quantize, precision=precision), cache_dir or default_cache_dir())
 
 
 def log(msg: str) -> None:
@@ -212,7 +212,7 @@ def evaluate_docs(model: TrainedModel, docs: Sequence[LabelledDoc], quiet: bool 
     scored it, and ``jobs`` processes translate the round trips into the cache first."""
     base = getattr(model, "base", model)
     if getattr(base, "use_embeddings", False) and base.embedder is None:
-        base.embedder = default_embedder(quantize=base.card.get("embedding_quantized", True))
+        base.embedder = default_embedder(precision=precision_of_card(base.card))
     analyses = analyze_docs(docs, quiet=quiet)
     if base is model:
         art_p, sent = score_analyses(model, analyses)

@@ -89,6 +89,7 @@ def dev_scores(model_dirs: list[Path], cache: Path, quiet: bool) -> dict[str, di
             todo.append((m, path))
     if todo:
         from mtdetect.model import load_bundle
+        from mtdetect.embeddings import precision_of_card
         from mtdetect.training import analyze_docs, default_embedder, score_analyses
 
         t0 = time.time()
@@ -97,7 +98,7 @@ def dev_scores(model_dirs: list[Path], cache: Path, quiet: bool) -> dict[str, di
         for m, path in todo:
             model = load_bundle(m)
             if model.use_embeddings and model.embedder is None:
-                model.embedder = default_embedder(quantize=model.card.get("embedding_quantized", True))
+                model.embedder = default_embedder(precision=precision_of_card(model.card))
             t0 = time.time()
             p, _ = score_analyses(model, analyses)
             log(f"scored with {m} in {time.time() - t0:.0f} s")
