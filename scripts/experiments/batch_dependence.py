@@ -14,7 +14,7 @@ Part 2 encodes the sentences the default mode embeds of those articles with the 
 int8 (shipped), float32 and bfloat16 (torch autocast), alternately, and reports sentences/s,
 cosine to float32, and cosine between batches of 32 and batches of 1 (batch dependence).
 
-    python scripts/experiments/batch_dependence.py [--articles 400] [--json out.json]
+    python scripts/experiments/batch_dependence.py [--articles 400] [--model DIR] [--scores-only] [--json out.json]
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 
 
-def score_differences(texts: list[str]) -> dict:
+def score_differences(texts: list[str], model: str) -> dict:
     from mtdetect.detector import Detector
 
-    detector = Detector.load("models/default")
+    detector = Detector.load(model)
 
     def run(batch_size: int) -> tuple[np.ndarray, list[str]]:
         reports = list(detector.score_many(texts, batch_size=batch_size))
@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=400)
     ap.add_argument("--rounds", type=int, default=2, help="alternating timing rounds of the encoders")
+    ap.add_argument("--model", default="models/default", help="bundle whose scores are compared (part 1)")
+    ap.add_argument("--scores-only", action="store_true", help="part 1 only")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -109,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     for text in texts:
         sents = [s.text for s in segment(text).sentences]
         sentences += [sents[i] for i in embedded_rows(len(sents), DEFAULT_EMBED_MAX_SENTENCES)]
-    result = {"scores": score_differences(texts), "encoders": encoder_variants(sentences, args.rounds)}
+    result = {"model": args.model, "scores": score_differences(texts, args.model)}
+    if not args.scores_only:
+        result["encoders"] = encoder_variants(sentences, args.rounds)
     print(json.dumps(result, indent=1))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
