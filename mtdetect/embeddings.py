@@ -13,6 +13,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Sequence
+from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -102,7 +103,6 @@ class MiniLMEmbedder:
             raise ValueError(f"unknown embedding precision {precision!r} (choose from {', '.join(PRECISIONS)})")
         self.batch_size = batch_size
         self.precision = precision
-        self.quantize = precision == "int8"
         self.max_seq_length = max_seq_length
         self.threads = threads
         self.name = MODEL_NAME + _NAME_SUFFIX[precision]
@@ -135,7 +135,7 @@ class MiniLMEmbedder:
                     model = _MiniLMRunner(path, self.max_seq_length)
                 except _UnexpectedModelLayout:
                     model = _SentenceTransformersRunner(path, self.max_seq_length)
-                if self.quantize:
+                if self.precision == "int8":
                     model.quantize()
                 self._model = model
         return self._model
@@ -146,19 +146,13 @@ class MiniLMEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
         model = self._load()
-        if self.threads:
-            import torch
+        import torch  # already imported by the model's load
 
-            # per calling thread: torch applies the setting to the thread that makes it
-            if torch.get_num_threads() != self.threads:
-                torch.set_num_threads(self.threads)
-        if self.precision == "bfloat16":
-            import torch
-
-            # autocast is per thread: set here, in the thread that encodes
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                vecs = model.encode(unique, self.batch_size)
-        else:
+        # both settings are per thread: made here, in the thread that encodes
+        if self.threads and torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
+        precision = torch.autocast("cpu", dtype=torch.bfloat16) if self.precision == "bfloat16" else nullcontext()
+        with precision:
             vecs = model.encode(unique, self.batch_size)
         if len(unique) == len(texts):
             return vecs

@@ -85,6 +85,12 @@ def test_bfloat16_vectors_are_float32_vectors_whatever_the_batch(encoders):
     assert (together * reference).sum(1).min() < 1.0 - 1e-7  # computed in bfloat16, not float32
 
 
+def test_the_cli_offers_every_precision():
+    from mtdetect.cli import EmbeddingPrecision
+
+    assert tuple(p.value for p in EmbeddingPrecision) == PRECISIONS
+
+
 def test_train_refuses_an_unknown_precision_before_reading_data(tmp_path):
     from typer.testing import CliRunner
 
