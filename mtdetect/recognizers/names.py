@@ -17,6 +17,8 @@ file for near-misses):
     A gazetteer name with one or more tokens replaced by the English rendering of a
     pivot-language homograph. Variants are generated from ``names.tsv`` x
     ``homographs.tsv`` at load time and matched with a token trie (linear in text length).
+    A variant whose final part also lost a letter counts too, at 0.85 ("Choe his Hu" for
+    Choe Son Hui), when a function word was translated and another part is intact.
 ``truncated_name`` (0.6)
     A known multi-part name whose final part is missing, followed by a lower-case word
     ("Kim Jong travels").
@@ -213,6 +215,7 @@ class _Pattern:
     substituted: tuple[bool, ...] = ()  # per token: did it come from a substitution?
     needs_usual: bool = False  # only counts when the article also writes the name correctly
     engine: str = ""  # an engine seen producing this exact garble (name_garbles.tsv)
+    altered: tuple[str, str] = ()  # the final token as the name has it, and as the variant has it
 
 
 @dataclass(slots=True)
@@ -496,6 +499,8 @@ class GarbledNameRecognizer(Recognizer):
                 substituted=tuple(mask),
             )
             yield vtoks, pattern
+            if not surname_only and has_function and combo[-1] is None and any(s is None for s in combo[:-1]):
+                yield from _altered_tails(vtoks, pattern)
 
     def _add_prefix(self, person: _Person, toks: list[str], caps: list[bool], usual: set[tuple[str, ...]]) -> None:
         """Register the name minus its last part, for the truncated-name rule."""
@@ -788,6 +793,8 @@ class GarbledNameRecognizer(Recognizer):
                 langs += [x for x in _ordered_langs(other.substitutions) if x not in langs]
         lang_names = _join_or([_LANG_NAMES.get(x, x) for x in langs])
         parts = ", ".join(f"'{s.original}' as '{s.rendering}'" for s in pattern.substitutions)
+        if pattern.altered:
+            parts += f" (and '{pattern.altered[0]}' cut to '{pattern.altered[1]}')"
         message = (
             f"'{document.text[m.start:m.end]}' looks like the name {pattern.suggestion} with "
             f"{parts}: a {lang_names} word inside the name was translated, which happens when "
@@ -805,6 +812,9 @@ class GarbledNameRecognizer(Recognizer):
         if pattern.engine:
             score = 0.9
         elif pattern.surname_only:
+            score = 0.85
+        elif pattern.altered:
+            # Two parts damaged: as telling as one, but a cut name part is a little less certain.
             score = 0.85
         elif all(s.content for s in pattern.substitutions):
             # Translated nouns ("Sebastian Short") are rarer and a little more ambiguous.
@@ -1074,6 +1084,27 @@ def _read_column(name: str) -> list[str]:
 def _quick_key(form: str) -> tuple[str, ...]:
     """Folded tokens of a name form."""
     return tuple(fold(t) for t in _TOKEN.findall(form))
+
+
+def _altered_tails(vtoks: list[str], pattern: _Pattern) -> Iterator[tuple[list[str], _Pattern]]:
+    """The variant with its final name part also losing a letter ("Choe his Hu" for Choe Son Hui).
+
+    An engine that translated one part of a name often mangles the rare syllable after it as
+    well. Only for variants that already carry a function-word garble and keep another part
+    of the name intact (the caller checks), and only when the final part is capitalised, at
+    least three letters long, and keeps its initial: the garble vouches for the name, the
+    intact part anchors it.
+    """
+    last = vtoks[-1]
+    if len(last) < 3 or not pattern.caps[-1]:
+        return
+    seen = {fold(last)}
+    for i in range(1, len(last)):
+        cut = last[:i] + last[i + 1 :]
+        if fold(cut) in seen:
+            continue
+        seen.add(fold(cut))
+        yield vtoks[:-1] + [cut], replace(pattern, altered=(last, cut))
 
 
 def _rank(pattern: _Pattern) -> int:

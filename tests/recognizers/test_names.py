@@ -28,6 +28,8 @@ HOMOGRAPH_CASES = [
     ("Talks with Kim Jong Une resumed after a year.", [(11, 23, "Kim Jong Une", "Kim Jong Un")]),
     ("Kim Jong-one inspected the new factory.", [(0, 12, "Kim Jong-one", "Kim Jong Un")]),
     ("Choe his Hui led the delegation to Stockholm.", [(0, 12, "Choe his Hui", "Choe Son Hui")]),
+    # The rare syllable after a translated part cut as well (the mission's example).
+    ("The foreign minister Choe his Hu attended the talks.", [(21, 32, "Choe his Hu", "Choe Son Hui")]),
     ("Marine the Pen addressed supporters in Lyon.", [(0, 14, "Marine the Pen", "Marine Le Pen")]),
     ("Bruno the Mayor presented the budget to parliament.", [(0, 15, "Bruno the Mayor", "Bruno Le Maire")]),
     ("Luigi of May met his French counterpart.", [(0, 12, "Luigi of May", "Luigi Di Maio")]),
@@ -81,6 +83,27 @@ def test_garble_next_to_correct_form_scores_higher_and_says_so(recognizer):
     assert (finding.start, finding.end, finding.text) == (30, 42, "Kim Jong one")
     assert finding.score > 0.93
     assert "also writes the name correctly" in finding.message
+
+
+def test_cut_final_part_is_explained_and_scored_below_a_clean_garble(recognizer):
+    (cut,) = recognizer.analyze(segment("Choe his Hu led the delegation."))
+    (clean,) = recognizer.analyze(segment("Choe his Hui led the delegation."))
+    assert "'son' as 'his' (and 'Hui' cut to 'Hu')" in cut.message
+    assert cut.score < clean.score
+    assert "cut to" not in clean.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Choe Son Hu led the delegation.",  # a cut part alone, no translated part: not evidence
+        "Kim Jong on arrived in Beijing.",  # the translated part itself is never cut
+        "Choe his H led the delegation.",  # too little of the part left to anchor it
+        "his Hu led the delegation.",  # no intact part of the name
+    ],
+)
+def test_cut_final_part_needs_a_translated_part_and_an_intact_one(recognizer, text):
+    assert "homograph_name" not in rules(recognizer, text)
 
 
 def test_unsupported_surname_garble_with_english_anchor_is_dropped(recognizer):
