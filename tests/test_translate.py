@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing
 import pickle
+import re
 import shutil
 import sys
 import textwrap
@@ -272,6 +273,33 @@ def test_apertium_unsplittable_crash_is_an_error(tmp_path):
         e.translate_batch(["fine.", "BOOM"])
 
 
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("They will have to want# that and go# home.", "They will have to want that and go home."),
+        ("He had darse# cuenta.", "He had darse cuenta."),
+        ("The hashtag #MeToo and the #1 seed stay.", "The hashtag #MeToo and the #1 seed stay."),
+        ("Free said parquotefree will winparquote and left.", 'Free said "free will win" and left.'),
+        ("United States,parquote the report said.", 'United States," the report said.'),
+    ],
+)
+def test_apertium_output_loses_the_marks_dash_u_leaves(raw, clean):
+    assert apertium_mod.clean_output(raw) == clean
+
+
+def test_apertium_marks_are_removed_from_the_engine_output(tmp_path):
+    e = ApertiumEngine("eng-spa", program=fake_apertium(tmp_path))
+    assert e.translate_batch(["we want# that, #metoo"]) == ["WE WANT THAT, #METOO"]
+    # the clean-up is part of the version, hence of the translation cache key
+    assert e.version.endswith(apertium_mod._CLEANUP)
+
+
+@pytest.mark.parametrize(("mode", "package"), [("en-gl", "apertium-en-gl"), ("eo-en", "apertium-eo-en"),
+                                               ("hbs-eng", "apertium-hbs-eng"), ("eng-spa", "apertium-eng-spa")])
+def test_apertium_packages_of_the_pairs_used(mode, package):
+    assert apertium_mod.package_for(mode) == package
+
+
 def test_apertium_missing_program_names_the_packages(tmp_path):
     e = ApertiumEngine("eng-spa", program=str(tmp_path / "no-apertium"))
     with pytest.raises(EngineUnavailable, match=r"apt-get install apertium apertium-eng-spa"):
@@ -393,6 +421,20 @@ def test_real_apertium_catalan_round_trip():
     assert "Beach of Virginia" in out[0]
     assert "14 lakh" in out[1]  # a sentence that crashes apertium-postchunk still comes back
     assert engines[0].version.startswith("apertium-eng-cat")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pair", [("en-gl", "gl-en"), ("en-eo", "eo-en"), ("eng-hbs", "hbs-eng")])
+def test_real_apertium_other_pivots_round_trip_without_marks(pair):
+    """The pivots the shipped models add: output is English words, without the "#" and
+    "parquote" marks some pairs leave (hbs-eng writes every quotation mark as "parquote")."""
+    for mode in pair:
+        _apertium_mode(mode)
+    engines = parse_chain(f"apertium:{pair[0]}>apertium:{pair[1]}")
+    out = translate_chain(engines, ['He said "we will win" and then he wanted to go home.',
+                                    "The President of the Government announced the summit on Tuesday."])
+    assert all("parquote" not in o and not re.search(r"\w#", o) for o in out), out
+    assert "Tuesday" in out[1]
 
 
 @pytest.mark.slow

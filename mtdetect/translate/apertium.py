@@ -13,6 +13,12 @@ some sentences, and the wrapper script still exits 0) loses the batch's output, 
 batch whose count is wrong is split in halves until the bad sentence is alone; that
 sentence is then translated in two parts cut at a clause boundary (counted in
 ``stats.fallbacks``), and only a sentence no part of which translates is an error.
+
+Marks that ``-u`` leaves are removed from the output, as a content farm's editor would: the
+``#`` some pairs glue to a word they failed to generate ("want# that", "darse# cuenta"; a
+hashtag, "#MeToo", is kept) and the ``parquote`` that apertium-hbs-eng writes for a quotation
+mark. The engine's ``version`` names this clean-up, so cached output from before it is not
+reused.
 """
 
 from __future__ import annotations
@@ -46,7 +52,15 @@ _PACKAGES = {
     frozenset({"eus", "spa"}): "apertium-eus-spa",
     frozenset({"eng", "ita"}): "apertium-eng-ita",
     frozenset({"eng", "deu"}): "apertium-eng-deu",
+    frozenset({"en", "gl"}): "apertium-en-gl",
+    frozenset({"en", "eo"}): "apertium-eo-en",
+    frozenset({"eng", "hbs"}): "apertium-hbs-eng",
 }
+# Marks left in the output: "#" after a word it could not generate, and hbs-eng's quotation mark.
+_GENERATION_MARK = re.compile(r"(?<=\w)#(?!\w)")
+_QUOTE_WORD = re.compile(r"parquote")
+#: Bump when the clean-up changes: it is part of the engine version, hence of the cache key.
+_CLEANUP = "clean1"
 # Where a clause ends inside a sentence: the fallback cuts an untranslatable sentence there.
 _CLAUSE_BREAK = re.compile(r"[,;:](?=\s)|\s(?:--|\u2013|\u2014)(?=\s)")
 _MAX_SPLIT_DEPTH = 6
@@ -113,7 +127,7 @@ class ApertiumEngine(Engine):
     def version(self) -> str:
         cached = getattr(self, "_rt_version", None)
         if cached is None:
-            cached = self._rt_version = _mode_version(self.mode, self.program)
+            cached = self._rt_version = f"{_mode_version(self.mode, self.program)} {_CLEANUP}"
         return cached
 
     def _translate(self, sentences: list[str]) -> list[str]:
@@ -134,7 +148,7 @@ class ApertiumEngine(Engine):
             blocks.pop()
         if res.returncode != 0 or len(blocks) != len(lines):
             return None
-        return [b.strip() for b in blocks]
+        return [clean_output(b.strip()) for b in blocks]
 
     def _single(self, sentence: str, depth: int = 0) -> str:
         """A sentence that breaks the pipeline on its own: translate it in two parts."""
@@ -145,6 +159,15 @@ class ApertiumEngine(Engine):
             )
         parts, _ = translate_bisecting(self._run, lambda s: self._single(s, depth + 1), list(halves))
         return " ".join(p for p in parts if p)
+
+
+def clean_output(text: str) -> str:
+    """Apertium's output without the marks ``-u`` leaves (see the module docstring)."""
+    if "#" in text:
+        text = _GENERATION_MARK.sub("", text)
+    if "parquote" in text:
+        text = _QUOTE_WORD.sub('"', text)
+    return text
 
 
 def _halves(sentence: str) -> tuple[str, str] | None:
