@@ -88,6 +88,25 @@ def encoder_variants(texts: list[str], rounds: int) -> dict:
     return {"sentences": len(texts), "batch_size": 32, "variants": out}
 
 
+def dev_sample(n_articles: int) -> tuple[list[str], list[list[str]]] | None:
+    """``n_articles`` dev articles (fixed seed) and, per article, the sentences the default mode
+    embeds of it; None without ../shared/data. int8_error.py measures on the same sample."""
+    from mtdetect.datasets import has_shared_data, shipped_splits
+    from mtdetect.model import DEFAULT_EMBED_MAX_SENTENCES, embedded_rows
+    from mtdetect.segment import segment
+
+    if not has_shared_data():
+        return None
+    dev = shipped_splits()["dev"]
+    rng = np.random.default_rng(0)
+    texts = [dev[i].text for i in rng.choice(len(dev), min(n_articles, len(dev)), replace=False)]
+    embedded = []
+    for text in texts:
+        sents = [s.text for s in segment(text).sentences]
+        embedded.append([sents[i] for i in embedded_rows(len(sents), DEFAULT_EMBED_MAX_SENTENCES)])
+    return texts, embedded
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=400)
@@ -97,20 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from mtdetect.datasets import has_shared_data, shipped_splits
-    from mtdetect.model import DEFAULT_EMBED_MAX_SENTENCES, embedded_rows
-    from mtdetect.segment import segment
-
-    if not has_shared_data():
+    sample = dev_sample(args.articles)
+    if sample is None:
         print("needs ../shared/data", file=sys.stderr)
         return 2
-    dev = shipped_splits()["dev"]
-    rng = np.random.default_rng(0)
-    texts = [dev[i].text for i in rng.choice(len(dev), min(args.articles, len(dev)), replace=False)]
-    sentences = []
-    for text in texts:
-        sents = [s.text for s in segment(text).sentences]
-        sentences += [sents[i] for i in embedded_rows(len(sents), DEFAULT_EMBED_MAX_SENTENCES)]
+    texts, embedded = sample
+    sentences = [s for article in embedded for s in article]
     result = {"model": args.model, "scores": score_differences(texts, args.model)}
     if not args.scores_only:
         result["encoders"] = encoder_variants(sentences, args.rounds)
