@@ -8,6 +8,7 @@ are positive; ``original``/``human_translation``/``human`` are negative.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,6 +54,28 @@ def is_synthetic(doc: LabelledDoc, families: Iterable[str] | None = None) -> boo
     if families is None:
         return ":" in system
     return any(f"{family}:" in system for family in families)
+
+
+def spread_over_systems(docs: Iterable[LabelledDoc], pool: Sequence[str], per_source: int) -> list[LabelledDoc]:
+    """Each source document's versions from ``per_source`` of the ``pool`` systems only.
+
+    ``pool`` names systems (``LabelledDoc.system``, e.g. ``apertium:eng-spa>apertium:spa-eng``);
+    documents of other systems, and human-written ones, are all kept. Which systems a source
+    keeps is fixed by a hash of its group, so the choice is the same on every run and on every
+    machine, and every combination of ``per_source`` systems is used about equally often: the
+    synthetic data covers more pivots without growing.
+    """
+    if not 1 <= per_source <= len(pool):
+        raise ValueError(f"per_source must be between 1 and {len(pool)}, not {per_source}")
+    combos = list(itertools.combinations(pool, per_source))
+    kept = []
+    for doc in docs:
+        if doc.system in pool:
+            digest = int.from_bytes(hashlib.sha1(doc.group.encode("utf-8")).digest()[:8], "big")
+            if doc.system not in combos[digest % len(combos)]:
+                continue
+        kept.append(doc)
+    return kept
 
 
 def stratified_sample(docs: Sequence[LabelledDoc], n: int | None, rng, allowed: Callable[[LabelledDoc], bool] | None = None) -> np.ndarray:

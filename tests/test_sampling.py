@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from mtdetect.datasets import LabelledDoc, is_synthetic, stratified_sample
 
@@ -40,3 +41,29 @@ def test_stratified_sample_keeps_a_rare_label_and_returns_everything_when_small(
     assert "human_translation" in {docs[i].label for i in idx}
     assert list(stratified_sample(docs[:5], 10, np.random.default_rng(1))) == [0, 1, 2, 3, 4]
     assert len(stratified_sample(docs, None, np.random.default_rng(1))) == 1000
+
+
+def test_spread_over_systems_keeps_k_pivots_per_source_and_everything_else():
+    from mtdetect.datasets import spread_over_systems
+
+    pool = ["apertium:a>apertium:b", "apertium:c>apertium:d", "apertium:e>apertium:f", "apertium:g>apertium:h"]
+    docs = []
+    for g in range(400):
+        docs.append(LabelledDoc(id=f"o{g}", text="T.", label="original", group=f"g{g}", corpus="c"))
+        docs.append(LabelledDoc(id=f"b{g}", text="T.", label="roundtrip_mt", group=f"g{g}", corpus="c",
+                                system="bergamot:en-pt>bergamot:pt-en"))
+        docs += [LabelledDoc(id=f"{s}{g}", text="T.", label="roundtrip_mt", group=f"g{g}", corpus="c", system=s)
+                 for s in pool]
+    kept = spread_over_systems(docs, pool, 2)
+    per_group = Counter(d.group for d in kept if d.system in pool)
+    assert set(per_group.values()) == {2} and len(per_group) == 400
+    # human-written documents and systems outside the pool are all kept
+    assert sum(d.label == "original" for d in kept) == 400
+    assert sum((d.system or "").startswith("bergamot") for d in kept) == 400
+    # every pivot is used about equally often (each by half of the sources, +-15%)
+    per_system = Counter(d.system for d in kept if d.system in pool)
+    assert all(170 <= n <= 230 for n in per_system.values()), per_system
+    # the same choice on every run, whatever the order of the input
+    assert {d.id for d in spread_over_systems(list(reversed(docs)), pool, 2)} == {d.id for d in kept}
+    with pytest.raises(ValueError):
+        spread_over_systems(docs, pool, 5)
