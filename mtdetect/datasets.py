@@ -63,7 +63,8 @@ def spread_over_systems(docs: Iterable[LabelledDoc], pool: Sequence[str], per_so
     documents of other systems, and human-written ones, are all kept. Which systems a source
     keeps is fixed by a hash of its group, so the choice is the same on every run and on every
     machine, and every combination of ``per_source`` systems is used about equally often: the
-    synthetic data covers more pivots without growing.
+    synthetic data covers more pivots without growing. The choice also depends on the order of
+    ``pool`` (``scripts/train.py`` passes the systems in the order of their file names).
     """
     if not 1 <= per_source <= len(pool):
         raise ValueError(f"per_source must be between 1 and {len(pool)}, not {per_source}")
