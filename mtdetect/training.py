@@ -38,9 +38,16 @@ def analyze_docs(docs: Sequence[LabelledDoc], recognizers: Sequence[Recognizer] 
     return [analyze(d.text, recs) for d in _track(docs, "analysing", quiet)]
 
 
-def default_embedder(cache_dir: str | Path | None = None, quantize: bool = True, precision: str | None = None) -> Embedder:
+def default_embedder(cache_dir: str | Path | None = None, precision: str = "int8") -> Embedder:
     """The MiniLM embedder (int8 by default, or ``precision``) behind an on-disk cache, one per precision."""
-    return CachedEmbedder(MiniLMEmbedder(quantize=quantize, precision=precision), cache_dir or default_cache_dir())
+    return CachedEmbedder(MiniLMEmbedder(precision=precision), cache_dir or default_cache_dir())
+
+
+def use_cached_embedder(model) -> None:
+    """Give a loaded model that embeds, and has no embedder yet, the cached embedder of the
+    precision its card records, so that scoring dev again re-encodes no sentence seen before."""
+    if getattr(model, "use_embeddings", False) and model.embedder is None:
+        model.embedder = default_embedder(precision=precision_of_card(model.card))
 
 
 def log(msg: str) -> None:
@@ -211,8 +218,7 @@ def evaluate_docs(model: TrainedModel, docs: Sequence[LabelledDoc], quiet: bool 
     ``--deep`` or ``--cascade``): then each article is judged by the cuts of the stage that
     scored it, and ``jobs`` processes translate the round trips into the cache first."""
     base = getattr(model, "base", model)
-    if getattr(base, "use_embeddings", False) and base.embedder is None:
-        base.embedder = default_embedder(precision=precision_of_card(base.card))
+    use_cached_embedder(base)
     analyses = analyze_docs(docs, quiet=quiet)
     if base is model:
         art_p, sent = score_analyses(model, analyses)

@@ -45,15 +45,13 @@ def dev_scores_as_trained(model_dir: Path) -> dict[str, np.ndarray]:
     """The shipped dev split scored as :func:`mtdetect.training.train` scored it (the card's embedding cap)."""
     from mtdetect.datasets import shipped_splits
     from mtdetect.model import load_bundle
-    from mtdetect.embeddings import precision_of_card
-    from mtdetect.training import analyze_docs, default_embedder, score_analyses
+    from mtdetect.training import analyze_docs, score_analyses, use_cached_embedder
 
     dev = shipped_splits()["dev"]
     model = load_bundle(model_dir)
     # as training scored dev: the cap it recorded (None on older cards: every sentence embedded)
     model.embed_max_sentences = model.card.get("dev_embed_max_sentences")
-    if model.use_embeddings and model.embedder is None:
-        model.embedder = default_embedder(precision=precision_of_card(model.card))
+    use_cached_embedder(model)
     p, _ = score_analyses(model, analyze_docs(dev, quiet=True))
     return {"p": np.asarray(p, dtype=float), "label": np.array([d.label for d in dev]),
             "group": np.array([d.group for d in dev])}

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -42,8 +41,8 @@ from mtdetect.datasets import shipped_splits  # noqa: E402
 from mtdetect.translate.cache import default_cache_dir  # noqa: E402
 
 MTDETECT = shutil.which("mtdetect") or "mtdetect"
-PIVOTS = {"glg": "apertium-glg", "epo": "apertium-epo", "hbs": "apertium-hbs", "spa": "apertium-spa",
-          "cat": "apertium-cat"}
+#: short name -> synth system of each rule-based pivot ("glg" -> "apertium-glg")
+PIVOTS = {system.removeprefix("apertium-"): system for system in RULE_BASED_POOL}
 
 
 def dev_originals(path: Path) -> int:
@@ -82,14 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     originals = work / "dev_originals.jsonl"
     result: dict = {"dev_originals": dev_originals(originals), "rule_based_pool": list(RULE_BASED_POOL), "pivots": {}}
-    env = dict(os.environ)
     for pivot in args.pivots:
         held = PIVOTS[pivot]
         started = time.time()
         rt = work / f"rt_{pivot}.jsonl"
         engines = synth_training.SYSTEMS[held].replace(">", ",")
         subprocess.run([MTDETECT, "synth", str(originals), "--out", str(rt), "--engine", engines,
-                        "--jobs", "2", "-q"], check=True, env=env)
+                        "--jobs", "2", "-q"], check=True)
         folder = work / f"synth_without_{pivot}"
         folder.mkdir(exist_ok=True)
         for name in SHIPPED_SYSTEMS:
@@ -98,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                 link.symlink_to(synth_dir / f"{name}.jsonl")
         model = work / f"model_without_{pivot}"
         if not (model / "card.json").exists():  # resumable: a model trained by an earlier run is kept
-                subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), "--fast", "--synth-dir", str(folder),
-                            "--out", str(model)], check=True, env=env, stdout=subprocess.DEVNULL)
+            subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), "--fast", "--synth-dir", str(folder),
+                            "--out", str(model)], check=True, stdout=subprocess.DEVNULL)
         entry = {"held_out": held, "held_out_model": evaluate(model, originals, rt),
                  "held_out_model_dev": dev_comparisons(model),
                  "shipped_model": evaluate(args.shipped, originals, rt)}

@@ -89,16 +89,14 @@ def dev_scores(model_dirs: list[Path], cache: Path, quiet: bool) -> dict[str, di
             todo.append((m, path))
     if todo:
         from mtdetect.model import load_bundle
-        from mtdetect.embeddings import precision_of_card
-        from mtdetect.training import analyze_docs, default_embedder, score_analyses
+        from mtdetect.training import analyze_docs, score_analyses, use_cached_embedder
 
         t0 = time.time()
         analyses = analyze_docs(dev, quiet=quiet)
         log(f"analysed {len(dev)} dev articles in {time.time() - t0:.0f} s")
         for m, path in todo:
             model = load_bundle(m)
-            if model.use_embeddings and model.embedder is None:
-                model.embedder = default_embedder(precision=precision_of_card(model.card))
+            use_cached_embedder(model)
             t0 = time.time()
             p, _ = score_analyses(model, analyses)
             log(f"scored with {m} in {time.time() - t0:.0f} s")
