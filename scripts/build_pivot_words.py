@@ -2,7 +2,9 @@
 """Build ``mtdetect/lexicons/pivot_words.tsv``: common pivot-language words that are not English.
 
 A word enters the table when it is frequent in French, Spanish, Portuguese, Italian, German
-or Catalan (wordfreq Zipf >= ``--min-foreign``), rare in English (Zipf <= ``--max-english``,
+or Catalan (wordfreq Zipf >= ``--min-foreign``) or common in one of 16 other European languages
+written in Latin letters (Dutch, the Scandinavian, West and South Slavic and Baltic languages,
+Romanian, Hungarian, Turkish, Finnish, Icelandic: Zipf >= ``--extra-min-foreign``), rare in English (Zipf <= ``--max-english``,
 also without its accents, so "régime" and "sánchez" stay out), clearly more frequent in the
 pivot than in English (margin >= ``--margin``), made of letters only, at least four letters
 long, and not a loanword or a known name token. The recognizer
@@ -39,6 +41,12 @@ from mtdetect.recognizers.pivot_words import LOAN_PHRASES  # noqa: E402
 
 OUT = ROOT / "mtdetect" / "lexicons" / "pivot_words.tsv"
 LANGS = ("fr", "es", "pt", "it", "de", "ca")
+# Pivots of engines that reach English less often (or rule-based pairs such as Apertium's
+# Serbo-Croatian, which pass unknown words through): only their common words are listed, which
+# keeps the table small and the loan terms of news about those countries out. Indonesian,
+# Malay and Filipino are not among them: English news about those countries keeps many of
+# their words ("warung", "kampung", "barangay").
+EXTRA_LANGS = ("nl", "sv", "da", "nb", "pl", "cs", "sk", "sl", "sh", "ro", "hu", "tr", "fi", "lt", "lv", "is")
 LETTERS = re.compile(r"[^\W\d_]+")
 
 # Foreign words English has borrowed (or uses as-is in news about their countries); most
@@ -257,8 +265,9 @@ def english_dictionary() -> set[str]:
 
 
 def candidates(min_foreign: float, max_english: float, margin: float,
-               dictionary_margin: float) -> dict[str, dict[str, float]]:
-    """word -> {lang: zipf} for every word that qualifies in at least one pivot."""
+               dictionary_margin: float, extra_min_foreign: float | None = None) -> dict[str, dict[str, float]]:
+    """word -> {lang: zipf} for every word that qualifies in at least one pivot (the
+    :data:`EXTRA_LANGS` too when ``extra_min_foreign`` is given, at that Zipf)."""
     names = name_tokens()
     dictionary = english_dictionary()
     if not dictionary:
@@ -274,10 +283,13 @@ def candidates(min_foreign: float, max_english: float, margin: float,
         return english[word]
 
     table: dict[str, dict[str, float]] = {}
-    for lang in LANGS:
+    floors = {lang: min_foreign for lang in LANGS}
+    if extra_min_foreign is not None:
+        floors.update({lang: extra_min_foreign for lang in EXTRA_LANGS})
+    for lang, floor in floors.items():
         for word, freq in get_frequency_dict(lang).items():
             z = zipf_of(freq)
-            if z < min_foreign:
+            if z < floor:
                 continue
             if len(word) < 4 or not LETTERS.fullmatch(word) or word != word.casefold():
                 continue
@@ -290,6 +302,11 @@ def candidates(min_foreign: float, max_english: float, margin: float,
             if e > max_english or z - e < need:
                 continue
             table.setdefault(word, {})[lang] = z
+    # A word of a main pivot keeps its row as it is: the other languages only add words
+    # (so "governo" stays Portuguese/Italian even where Romanian writes it too).
+    for word, langs in table.items():
+        if any(k in langs for k in LANGS) and any(k not in LANGS for k in langs):
+            table[word] = {k: z for k, z in langs.items() if k in LANGS}
     return table
 
 
@@ -375,10 +392,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engine-min-zipf", type=float, default=3.3,
                     help="ask the MT engines for suggestions only for words at least this frequent")
     ap.add_argument("--no-engines", action="store_true", help="hand-written suggestions only")
+    ap.add_argument("--extra-min-foreign", type=float, default=4.0,
+                    help="minimum Zipf in the other European languages (EXTRA_LANGS)")
+    ap.add_argument("--no-extra", action="store_true", help="the six main pivots only")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
 
-    table = candidates(args.min_foreign, args.max_english, args.margin, args.dictionary_margin)
+    table = candidates(args.min_foreign, args.max_english, args.margin, args.dictionary_margin,
+                       None if args.no_extra else args.extra_min_foreign)
     rows = []
     for word, langs in table.items():
         lang = max(langs, key=lambda k: (langs[k], k))

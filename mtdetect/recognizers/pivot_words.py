@@ -7,7 +7,10 @@ word is frequent in a pivot language and rare in English.
 
 ``lexicons/pivot_words.tsv`` (built by ``scripts/build_pivot_words.py`` from wordfreq) lists
 those words: frequent in French, Spanish, Portuguese, Italian, German or Catalan, rare in
-English with or without accents, not a loanword or a known name. This module only decides
+English with or without accents, not a loanword or a known name; and the common words of 16
+other European languages written in Latin letters (Dutch, Scandinavian, Slavic, Baltic,
+Romanian, Hungarian, Turkish, Finnish, Icelandic: "tokom", "naime" from a Serbo-Croatian
+pivot). This module only decides
 whether an occurrence is a use of the word in English prose:
 
 * only lower-case tokens of letters count: a capitalised word mid-sentence is a name ("Banco
@@ -50,9 +53,16 @@ from typing import ClassVar
 from ..types import Document, Finding
 from .base import Recognizer
 
-LANG_NAMES = {"fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian", "de": "German", "ca": "Catalan"}
+LANG_NAMES = {
+    "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian", "de": "German", "ca": "Catalan",
+    # Other European languages in Latin letters: only their common words are in the table.
+    "nl": "Dutch", "sv": "Swedish", "da": "Danish", "nb": "Norwegian", "pl": "Polish", "cs": "Czech",
+    "sk": "Slovak", "sl": "Slovene", "sh": "Serbo-Croatian", "ro": "Romanian", "hu": "Hungarian",
+    "tr": "Turkish", "fi": "Finnish", "lt": "Lithuanian", "lv": "Latvian", "is": "Icelandic",
+}
 # Tie-break between equally plausible pivots: how often news reaches English through each.
-# (wordfreq's Catalan list is small, so its figures run high: it comes last.)
+# (wordfreq's Catalan list is small, so its figures run high: it comes last of the six; the
+# other languages come after them.)
 _LANG_PRIOR = {"fr": 6, "es": 5, "pt": 4, "it": 3, "de": 2, "ca": 1}
 
 # Foreign phrases English uses as such; their words are never reported.
@@ -120,6 +130,13 @@ _NAME_GLUE_WORDS = frozenset(
 )
 # Another pivot counts as a possible language of a word when its Zipf is this close.
 _AMBIGUITY_MARGIN = 0.7
+# A word of one of the other European languages only (no main pivot) is reported when it
+# stands alone among English words and the article has at least this many such words:
+# translators keep titles and names of those languages in lower case ("Právo a
+# spravedlnost", "česká pošta") and transliterated terms ("okrug"), and a single rare word
+# may be a typo ("sain"); an engine's left-overs are scattered ("naime", "tokom").
+_MIN_EXTRA_WORDS = 2
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f]")
 
 # Word-like tokens, with their connectors: "ministro's", "e-mail", "www.elpais.com",
 # "@pedro", "#huelga", "aujourd'hui", "COVID-19" are single tokens.
@@ -278,6 +295,7 @@ class _Candidate:
     word: str
     suggestion: str
     pieces: tuple[str, ...]
+    extra: bool = False  # a word of the other European languages only
 
 
 @dataclass(slots=True)
@@ -295,10 +313,10 @@ class PivotWordRecognizer(Recognizer):
 
     name: ClassVar[str] = "pivot_words"
     kind: ClassVar[str] = "pivot_word"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     description: ClassVar[str] = (
-        "Common French, Spanish, Portuguese, Italian, German or Catalan words left untranslated "
-        "in English prose (not names, loanwords or quoted terms), and pivot words a rule-based "
+        "Common French, Spanish, Portuguese, Italian, German or Catalan words (and common words of "
+        "16 other European languages) left untranslated in English prose (not names, loanwords or quoted terms), and pivot words a rule-based "
         "engine glued together (\"tasadeinterés\")."
     )
 
@@ -355,6 +373,8 @@ class PivotWordRecognizer(Recognizer):
         if not hits and not glued:
             return []
         kept = self._confirm(document, hits) if hits else []
+        if len({c.word for c in kept if c.extra}) < _MIN_EXTRA_WORDS:
+            kept = [c for c in kept if not c.extra]
         kept += self._confirm_glued(glued)
         return self._findings(document, kept) if kept else []
 
@@ -411,8 +431,26 @@ class PivotWordRecognizer(Recognizer):
             window = max(0, start - _LOAN_WINDOW), min(len(text), end + _LOAN_WINDOW)
             if any(lm.start() <= start and end <= lm.end() for lm in self._loan_phrases.finditer(text, *window)):
                 continue
-            kept.append(_Candidate(start, end, "pivot_word", entry.plausible_langs(), entry.word, entry.suggestion, ()))
+            langs = entry.plausible_langs()
+            extra = not any(k in _LANG_PRIOR for k in langs)
+            if extra and not self._stands_alone(tokens, pos):
+                continue
+            kept.append(_Candidate(start, end, "pivot_word", langs, entry.word, entry.suggestion, (), extra))
         return kept
+
+    @staticmethod
+    def _stands_alone(tokens: list[_Token], pos: int) -> bool:
+        """Whether the tokens either side of ``pos`` read as English: not a table word, not
+        capitalised (past the sentence's first), no letter outside ASCII, not a foreign
+        function word. A lower-case word of a foreign title or name has foreign neighbours."""
+
+        def foreign(t: _Token) -> bool:
+            return (t.entry is not None or t.folded in FOREIGN_FUNCTION_WORDS
+                    or _NON_ASCII_LETTER.search(t.text) is not None)
+
+        if pos > 0 and (foreign(tokens[pos - 1]) or pos > 1 and tokens[pos - 1].capitalised):
+            return False
+        return not (pos + 1 < len(tokens) and (foreign(tokens[pos + 1]) or tokens[pos + 1].capitalised))
 
     @staticmethod
     def _word_zipf(word: str) -> float:
@@ -458,10 +496,13 @@ class PivotWordRecognizer(Recognizer):
         table = self._table
 
         def pivot(piece: str) -> tuple[str, ...] | None:
+            # the glue words are Romance: only the main pivots' words are pieces ("los" +
+            # the Finnish "hika" is not a glued token)
             if len(piece) < 4:
                 return None
             entry = table.lookup(piece)
-            return entry.plausible_langs() if entry is not None else None
+            langs = entry.plausible_langs() if entry is not None else ()
+            return tuple(k for k in langs if k in _LANG_PRIOR) or None
 
         def english(piece: str) -> bool:
             return len(piece) >= 4 and self._word_zipf(piece) >= _GLUE_ENGLISH_ZIPF

@@ -27,6 +27,12 @@ TRUE_POSITIVES = [
         "Leaders met in Astana for the top of the Shanghai Cooperation Organisation.",
         [(26, 74, "the top of the Shanghai Cooperation Organisation", "the Shanghai Cooperation Organisation summit", "fr")],
     ),
+    (
+        # a body the list does not name: the meeting is read from the sentence
+        "Leaders gathered in Yerevan for the top of the Collective Security Treaty Organisation.",
+        [(32, 86, "the top of the Collective Security Treaty Organisation",
+          "the Collective Security Treaty Organisation summit", "fr")],
+    ),
     ("Biden will attend the NATO top in Vilnius.", [(27, 30, "top", "summit", "fr")]),
     ("The G20 top ended without a joint statement.", [(8, 11, "top", "summit", "fr")]),
     ("Ministers prepared the EU-China top, which opens on Friday.", [(32, 35, "top", "summit", "fr")]),
@@ -127,6 +133,11 @@ NEAR_MISSES = [
     "The song reached the top of the charts.",
     "Climate change is at the top of the G20 agenda.",
     "Officials at the top of the European Union disagreed.",
+    # summit bodies not in the list: only a meeting's reading counts
+    "She rose to the top of the European Union's civil service before the ministers met.",
+    "Candidates for the top of the United Nations Security Council rotation met the ministers.",
+    "After the top of the Gulf Cooperation Council hierarchy was reshuffled, ministers met in Riyadh.",
+    "Leaders met to talk about the reshuffle at the top of the Collective Security Treaty Organisation.",
     "She is the NATO top commander in Europe.",
     "The couple married in June.",
     "The Franco-German couple who ran the bakery retired last year.",

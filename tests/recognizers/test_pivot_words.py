@@ -44,6 +44,10 @@ TRUE_POSITIVES = [
     # The article's other pivot words settle an ambiguous word's language ("governo": pt or it).
     ("The governo met the sindacati on Friday.",
      [(4, 11, "governo", "pivot_word", "government", "it"), (20, 29, "sindacati", "pivot_word", "unions", "it")]),
+    # Common words of the other European languages, scattered among English words, two of them
+    # (a Serbo-Croatian pivot's left-overs: "naime" = namely, "tokom" = during).
+    ("The group naime put out an alert for travellers tokom the summer.",
+     [(10, 15, "naime", "pivot_word", None, "sh"), (48, 53, "tokom", "pivot_word", None, "sh")]),
 ]
 
 NEAR_MISSES = [
@@ -77,6 +81,14 @@ NEAR_MISSES = [
     "They sang La Bamba and Bésame Mucho all night.",
     "The Sagrada Família drew record crowds.",
     "Ministro Ábalos resigned on Friday.",
+    # the other European languages: one word alone (a typo, a transliterated term), or words
+    # of a title or name kept in lower case beside other foreign words
+    "The okrug was renamed in 2010.",
+    "Minister Benny Gantz sain on Saturday that he ordered more pressure.",
+    "The spokesman of česká pošta said so, and the okrug naime agreed.",
+    "His party is more radical than Právo a spravedlnost, and than pes, který naučil lidi.",
+    # a Spanish glue word before a word of another language is no glued token ("los" + "hika")
+    "The loshika at the harbour rose on Tuesday.",
     # URLs, handles, hashtags, digits, compounds
     "Follow @elgobierno and #huelga at www.ministerio.es for updates.",
     "The code abc123def was used.",
@@ -157,6 +169,14 @@ def test_table_rows_name_their_language(table):
         assert entry.lang in LANG_NAMES
         assert entry.foreign_zipf >= 3.0 and entry.english_zipf <= 2.5
         assert all(lang in LANG_NAMES for lang, _z in entry.others)
+
+
+def test_other_languages_only_add_words(table):
+    # a main pivot's word keeps its main-pivot row; the other languages add their own words
+    assert table.get("governo").lang in ("pt", "it")
+    assert all(lang in ("fr", "es", "pt", "it", "de", "ca") for lang in table.get("governo").plausible_langs())
+    assert table.get("tokom").lang == "sh" and LANG_NAMES["sh"] == "Serbo-Croatian"
+    assert table.get("tokom").foreign_zipf >= 4.0
 
 
 @pytest.mark.parametrize("word", ["fiesta", "angst", "coup", "régime", "regime", "facto", "plaza", "siesta",
