@@ -32,6 +32,7 @@ from .detector import Prediction, Thresholds
 from .features import Analysis
 from .lm import HiddenStates, LinearProbe
 from .roundtrip import DEFAULT_CHAIN, DEFAULT_MAX_SENTENCES, ROUNDTRIP_FEATURE_NAMES, RoundTripFeatures
+from .types import Evidence
 
 ROUNDTRIP_FILE = "roundtrip.json"
 PROBE_FEATURE = "lm_probe_logit"
@@ -231,8 +232,22 @@ class DeepModel:
             H = None if self.states is None else self.states.transform([analyses[i].document.text for i in todo])
             p2 = self.stage.predict(np.array([first[i].article_p for i in todo]), X, H)
             for i, p in zip(todo, p2):
-                out[i] = replace(first[i], article_p=float(p), thresholds=self.stage.thresholds)
+                out[i] = replace(first[i], article_p=float(p), thresholds=self.stage.thresholds,
+                                 evidence=(*first[i].evidence, _stage_evidence(first[i].article_p, float(p))))
         return out
+
+
+def _stage_evidence(p_first: float, p_stage: float) -> Evidence:
+    """The round-trip stage's move, as evidence beside the first stage's families (whose
+    weights add up to the first stage's log-odds)."""
+    def logit(p: float) -> float:
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        return float(np.log(p / (1 - p)))
+
+    move = round(logit(p_stage) - logit(p_first), 3)
+    return Evidence("round_trip_stage", move,
+                    f"the round-trip stage (round-trip invariance and the language-model probe) moved p_mt "
+                    f"from {p_first:.2f} to {p_stage:.2f} ({move:+.2f} log-odds)")
 
 
 def load_deep(bundle_dir: str | Path, base, policy: str = "all") -> DeepModel:

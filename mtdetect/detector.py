@@ -129,6 +129,8 @@ class Prediction:
     #: The cuts this probability is judged by, when not the model's own (a cascade's stages
     #: each have theirs).
     thresholds: Thresholds | None = None
+    #: What moved the trained article model, by family (:mod:`mtdetect.evidence`).
+    evidence: tuple = ()
 
 
 class ScoringModel(Protocol):
@@ -398,6 +400,7 @@ class Detector:
             url=article.url,
             published=article.published,
             model_id=self.model.model_id,
+            evidence=pred.evidence,
         )
 
 

@@ -120,6 +120,12 @@ def article_html(rec: dict[str, Any], sentence_threshold: float = 0.5) -> str:
         + (f" · {_e(rec['url'])}" if rec.get("url") else "")
         + "</div>",
     ]
+    evidence = [e for e in rec.get("evidence") or () if isinstance(e, dict)]
+    if evidence:
+        lines.append('<details class="evidence"><summary>model evidence (log-odds, + toward machine '
+                     "translation)</summary><ul>")
+        lines.extend(f"<li>{_e(e.get('message'))}</li>" for e in evidence)
+        lines.append("</ul></details>")
     shown = 0
     for s in rec.get("sentences") or ():
         findings = s.get("findings") or ()
@@ -138,7 +144,7 @@ def article_html(rec: dict[str, Any], sentence_threshold: float = 0.5) -> str:
         lines.append("</div>")
     if not shown:
         lines.append('<p class="note">No single sentence stands out; the article score comes from '
-                     "its overall style.</p>")
+                     "the article as a whole (see the model evidence).</p>")
     lines.append("</section>")
     return "\n".join(lines)
 

@@ -391,6 +391,11 @@ class TrainedModel:
 
     def predict_matrices(self, m: ArticleMatrices) -> tuple[np.ndarray, np.ndarray]:
         """(sentence p, article p) for prepared matrices."""
+        sent_p, _art_in, art_p = self.predict_matrices_with_inputs(m)
+        return sent_p, art_p
+
+    def predict_matrices_with_inputs(self, m: ArticleMatrices) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """(sentence p, the article model's input matrix, article p) for prepared matrices."""
         sent_text_p = art_text_p = None
         if _shares_hashing(self.sentence_text_clf, self.article_text_clf) and m.n_articles:
             # NumPy engine: hash each n-gram once for both text models (same result)
@@ -410,11 +415,23 @@ class TrainedModel:
         else:
             sent_p = np.zeros(0)
         if not m.n_articles:
-            return sent_p, np.zeros(0)
+            return sent_p, None, np.zeros(0)
         if art_text_p is None:
             art_text_p = self.article_text_clf.predict_proba(np.asarray(m.art_text, dtype=object))[:, 1]
-        art_p = self.article_clf.predict_proba(_article_input(m, sent_p, art_text_p))[:, 1]
-        return sent_p, art_p
+        art_in = _article_input(m, sent_p, art_text_p)
+        return sent_p, art_in, self.article_clf.predict_proba(art_in)[:, 1]
+
+    def explainer(self):
+        """The :class:`~mtdetect.evidence.ArticleExplainer` of the article model (built once),
+        or None when the article model is not a standardised linear one."""
+        if not hasattr(self, "_explainer"):
+            from .evidence import ArticleExplainer
+
+            try:
+                self._explainer = ArticleExplainer(self.article_clf, ARTICLE_MODEL_INPUTS)
+            except ValueError:
+                self._explainer = None
+        return self._explainer
 
     def predict(self, analyses: Sequence[Analysis]) -> list[Prediction]:
         return self.predict_async(analyses)()
@@ -430,11 +447,14 @@ class TrainedModel:
 
     def _predictions(self, analyses: Sequence[Analysis], m: ArticleMatrices) -> list[Prediction]:
         with stage("classifier"):
-            sent_p, art_p = self.predict_matrices(m)
+            sent_p, art_in, art_p = self.predict_matrices_with_inputs(m)
+        explainer = self.explainer()
         out = []
         for i, (a, rows) in enumerate(zip(analyses, m.sentence_slices())):
             lang, conf = source_language_from_findings(a.findings)
-            out.append(Prediction(float(art_p[i]), tuple(float(x) for x in sent_p[rows]), lang, conf))
+            evidence = explainer.explain(art_in[i]) if explainer is not None and art_in is not None else ()
+            out.append(Prediction(float(art_p[i]), tuple(float(x) for x in sent_p[rows]), lang, conf,
+                                  evidence=evidence))
         return out
 
 

@@ -114,6 +114,11 @@ def render_text(report: ArticleReport, *, explain: bool = True, markup: bool = F
     lines.append(
         f"  {len(report.sentences)} sentences, {len(report.findings)} findings, model {report.model_id}"
     )
+    if explain and report.evidence:
+        from .evidence import evidence_line
+
+        why = f"  model evidence (log-odds, + toward MT): {evidence_line(report.evidence)}"
+        lines.append(_esc(why, True) if markup else why)
     for s in report.sentences:
         if not s.findings and s.p_mt < sentence_threshold:
             continue

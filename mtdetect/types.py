@@ -201,6 +201,21 @@ class SentenceScore(_Spanned):
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """One family of the trained article model's inputs and its weight in the article's
+    log-odds (see :mod:`mtdetect.evidence`): positive pushes toward machine translation."""
+
+    family: str
+    weight: float
+    message: str
+    inputs: tuple[tuple[str, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"family": self.family, "weight": self.weight, "message": self.message,
+                "inputs": [{"name": n, "weight": w} for n, w in self.inputs]}
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleReport:
     """The result of scoring one article (or the error that prevented it)."""
 
@@ -218,6 +233,8 @@ class ArticleReport:
     published: str | None = None
     model_id: str | None = None
     error: str | None = None
+    #: The trained model's evidence by family (empty for the rule scorer and for errors).
+    evidence: tuple[Evidence, ...] = ()
 
     @classmethod
     def from_error(cls, err: InputError) -> "ArticleReport":
@@ -248,5 +265,6 @@ class ArticleReport:
             "model": self.model_id,
             "error": self.error,
             "findings": [f.to_dict() for f in self.findings] if explain else [],
+            "evidence": [e.to_dict() for e in self.evidence] if explain else [],
             "sentences": [s.to_dict(explain) for s in self.sentences],
         }
