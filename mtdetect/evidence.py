@@ -3,17 +3,22 @@
 Findings explain the spans a recognizer can name. A fluent machine translation often has
 none, and then the verdict rests on the trained article model alone. That model is a
 logistic regression over standardised inputs (then a monotone sigmoid calibration), so its
-log-odds are an exact sum: the intercept plus, for each input, its weight times its
-standardised value. This module groups those terms into four families a reader can check:
+log-odds are an exact sum over its inputs. Measured against a reference article (the card's
+``article_reference``: halfway between the average human-written and the average
+machine-translated training article), the log-odds are the reference's (``base``, near 0)
+plus, for each input, its weight times its standardised distance from the reference. This
+module groups those terms into four families a reader can check:
 
 * ``sentences``: the sentence model's scores, pooled (mean, maximum, share over one half...);
 * ``wording``: the n-gram text model over the article's topic-robust text view;
 * ``artifacts``: the recognizers' findings, as densities and best scores;
 * ``style``: vocabulary, punctuation, function words and sentence lengths.
 
-A positive weight pushes toward machine translation. The families' weights and the
-intercept add up to the model's log-odds before calibration, so nothing is left out or
-invented (``tests/test_evidence.py`` checks it against the shipped model's probability).
+A positive weight pushes toward machine translation. The families' weights and ``base`` add
+up to the model's log-odds before calibration, so nothing is left out or invented
+(``tests/test_evidence.py`` checks it against the shipped model's probability). Bundles
+without a reference are measured against the training mean (an MT-heavy average, against
+which most articles lean "human").
 """
 
 from __future__ import annotations
@@ -95,19 +100,24 @@ def linear_parts(clf) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
 class ArticleExplainer:
     """Splits the article model's log-odds into the families' weights."""
 
-    def __init__(self, clf, names: Sequence[str], top: int = 2) -> None:
+    def __init__(self, clf, names: Sequence[str], top: int = 2, reference: Sequence[float] | None = None) -> None:
         self.mean, self.scale, self.coef, self.intercept = linear_parts(clf)
         if len(self.coef) != len(names):
             raise ValueError(f"{len(self.coef)} weights for {len(names)} inputs")
+        self.scale = np.where(self.scale == 0, 1.0, self.scale)
+        ref = np.asarray(reference, float) if reference is not None else None
+        self.reference = ref if ref is not None and ref.shape == self.mean.shape else self.mean
+        #: the log-odds of the reference article
+        self.base = float(self.intercept + np.sum(self.coef * (self.reference - self.mean) / self.scale))
         self.names = tuple(names)
         self.top = top
         fam = np.array([family_of(n) for n in names])
         self.masks = {f: fam == f for f in FAMILIES}
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
-        """Each input's term of the log-odds (weight times standardised value)."""
-        scale = np.where(self.scale == 0, 1.0, self.scale)
-        return self.coef * (np.asarray(x, float) - self.mean) / scale
+        """Each input's term of the log-odds against the reference (weight times the
+        standardised distance from it)."""
+        return self.coef * (np.asarray(x, float) - self.reference) / self.scale
 
     def explain(self, x: np.ndarray) -> tuple[Evidence, ...]:
         """The families of one article's inputs, largest weight (either sign) first."""
@@ -120,7 +130,12 @@ class ArticleExplainer:
             weight = float(c[idx].sum())
             order = idx[np.argsort(-np.abs(c[idx]), kind="stable")][: self.top]
             inputs = tuple((self.names[i], round(float(c[i]), 3)) for i in order)
-            out.append(Evidence(family, round(weight, 3), _message(family, weight, inputs), inputs))
+            if family == "artifacts" and not np.any(np.asarray(x, float)[idx]):
+                direction = "toward machine translation" if weight > 0 else "toward human writing"
+                message = f"no findings {weight:+.2f} log-odds, {direction} (the reference article has some)"
+            else:
+                message = _message(family, weight, inputs)
+            out.append(Evidence(family, round(weight, 3), message, inputs))
         out.sort(key=lambda e: -abs(e.weight))
         return tuple(out)
 

@@ -428,7 +428,8 @@ class TrainedModel:
             from .evidence import ArticleExplainer
 
             try:
-                self._explainer = ArticleExplainer(self.article_clf, ARTICLE_MODEL_INPUTS)
+                self._explainer = ArticleExplainer(self.article_clf, ARTICLE_MODEL_INPUTS,
+                                                   reference=self.card.get("article_reference"))
             except ValueError:
                 self._explainer = None
         return self._explainer
@@ -537,9 +538,21 @@ def fit_model(
                          "article model stacked on out-of-fold sentence scores",
             "train_counts": {"articles": int(len(y)), "sentences": int(len(sent_y)),
                              "articles_mt": int(y.sum()), "articles_human": int((1 - y).sum())},
+            # the article inputs halfway between the average human-written and the average
+            # machine-translated training article: what mtdetect.evidence measures against
+            "article_reference": article_reference(art_in, y),
         }
     )
     return model
+
+
+def article_reference(art_in: np.ndarray, y: np.ndarray) -> list[float] | None:
+    """The midpoint of the two classes' mean article inputs (None without both classes)."""
+    y = np.asarray(y)
+    if not (y == 1).any() or not (y == 0).any():
+        return None
+    mid = (art_in[y == 1].mean(axis=0) + art_in[y == 0].mean(axis=0)) / 2
+    return [round(float(v), 6) for v in mid]
 
 
 def _inner_folds(fold_of_rows: np.ndarray, held: int) -> list[tuple[np.ndarray, np.ndarray]]:

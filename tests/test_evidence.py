@@ -56,8 +56,22 @@ def test_families_add_up_to_the_log_odds_before_calibration(fitted):
         evidence = explainer.explain(x)
         assert [abs(e.weight) for e in evidence] == sorted((abs(e.weight) for e in evidence), reverse=True)
         assert {e.family for e in evidence} == set(FAMILIES)
-        assert explainer.intercept + sum(explainer.contributions(x)) == pytest.approx(d, abs=1e-9)
-        assert explainer.intercept + sum(e.weight for e in evidence) == pytest.approx(d, abs=5e-3)  # rounded
+        assert explainer.base + sum(explainer.contributions(x)) == pytest.approx(d, abs=1e-9)
+        assert explainer.base + sum(e.weight for e in evidence) == pytest.approx(d, abs=5e-3)  # rounded
+
+
+def test_a_reference_article_moves_the_weights_not_the_sum(fitted):
+    clf, X = fitted
+    plain = ArticleExplainer(clf, NAMES)
+    reference = X[:50].mean(axis=0) + 0.3
+    shifted = ArticleExplainer(clf, NAMES, reference=reference)
+    assert plain.base == pytest.approx(plain.intercept)
+    for x in X[:5]:
+        total = shifted.base + sum(shifted.contributions(x))
+        assert total == pytest.approx(plain.base + sum(plain.contributions(x)), abs=1e-9)
+    assert sum(shifted.contributions(reference)) == pytest.approx(0.0, abs=1e-12)
+    # a reference of the wrong length (another model's) is ignored: the training mean
+    assert np.array_equal(ArticleExplainer(clf, NAMES, reference=[1.0]).reference, plain.mean)
 
 
 def test_inputs_are_named_largest_first_and_the_message_says_the_direction(fitted):
@@ -68,6 +82,14 @@ def test_inputs_are_named_largest_first_and_the_message_says_the_direction(fitte
     style = next(e for e in explainer.explain(x) if e.family == "style")
     assert style.inputs[0][0] == "article.style.fw_the" and style.inputs[0][1] < 0
     assert "toward human writing" in style.message and "'the' rate" in style.message
+
+
+def test_an_article_without_findings_says_so(fitted):
+    clf, X = fitted
+    x = X[0].copy()
+    x[2] = 0.0  # the only artifact input of this model: no calque
+    artifacts = next(e for e in ArticleExplainer(clf, NAMES).explain(x) if e.family == "artifacts")
+    assert artifacts.message.startswith("no findings")
 
 
 def test_other_models_are_refused():
@@ -91,7 +113,8 @@ def test_the_shipped_model_explains_its_own_probability(fast_detector):
     model = fast_detector.model
     report = fast_detector.score(ARTICLE)
     assert report.evidence and {e.family for e in report.evidence} == set(FAMILIES)
-    log_odds = model.explainer().intercept + sum(e.weight for e in report.evidence)
+    assert len(model.card["article_reference"]) == len(ARTICLE_MODEL_INPUTS)
+    log_odds = model.explainer().base + sum(e.weight for e in report.evidence)
     clf = model.article_clf
     a, b = (clf.a_, clf.b_) if hasattr(clf, "a_") else (
         clf.steps[1][1].calibrated_classifiers_[0].calibrators[0].a_,
