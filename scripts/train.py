@@ -58,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embedding-precision", choices=PRECISIONS, default="int8",
                     help="how the sentence encoder computes (int8: fastest; bfloat16: float32's vectors, which "
                          "do not depend on the batch, at about 0.75 times the speed); stored in the card")
+    ap.add_argument("--article-without", default="style",
+                    help="comma-separated families of inputs the article model leaves out (sentences, wording, "
+                         "artifacts, style; see mtdetect/evidence.py; default: style; '' keeps them all); "
+                         "stored in the card")
     args = ap.parse_args(argv)
+    without = tuple(f for f in args.article_without.split(",") if f)
 
     if args.data:
         docs = list(read_labelled(args.data))
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or ROOT / "models" / (f"{name}-fast" if fast else name)
         if args.out and len(variants) > 1 and fast:
             out = args.out.with_name(args.out.name + "-fast")
-        cfg = ModelConfig(use_embeddings=not fast, target_fpr=args.target_fpr)
+        cfg = ModelConfig(use_embeddings=not fast, target_fpr=args.target_fpr, article_without=without)
         emb = None if fast else default_embedder(args.cache_dir, precision=args.embedding_precision)
         model_name = f"{name}-fast" if fast else name
         model, dev_eval = train(docs, dev, out, config=cfg, embedder=emb, name=model_name, data_manifest=manifest)

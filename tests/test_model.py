@@ -224,3 +224,45 @@ def test_training_scores_dev_as_the_bundle_scores_at_run_time(tmp_path, monkeypa
     monkeypatch.setenv("MTDETECT_EMBED_MAX_SENTENCES", "all")
     every_sentence = [p.article_p for p in load_bundle(tmp_path, embedder=FakeEmbedder()).predict(analyses)]
     assert every_sentence != pytest.approx(run_time)  # the cap changes these scores: the check above can fail
+
+
+def test_article_input_families_can_be_left_out():
+    from mtdetect.model import ARTICLE_MODEL_INPUTS, article_input_names
+
+    kept = article_input_names(("style",))
+    assert not [n for n in kept if n.startswith(("article.style.", "article.sent_len_"))]
+    assert "article.text_model" in kept and "pooled.mean" in kept and "article.calque.density" in kept
+    assert list(kept) == [n for n in ARTICLE_MODEL_INPUTS if n in kept]  # same order
+    assert article_input_names(()) == ARTICLE_MODEL_INPUTS
+    with pytest.raises(ValueError, match="unknown input families"):
+        article_input_names(("vibes",))
+
+
+def test_a_model_without_style_inputs_saves_loads_and_explains_itself(tmp_path):
+    from tests.conftest import FakeEmbedder
+
+    out = tmp_path / "nostyle"
+    model, _ = train(synthetic_docs(40, 1), synthetic_docs(20, 2), out, embedder=FakeEmbedder(), name="nostyle",
+                     config=ModelConfig(n_folds=3, article_without=("style",)), quiet=True)
+    card = json.loads((out / "card.json").read_text())
+    assert card["config"]["article_without"] == ["style"]
+    assert card["article_features"] == list(model.article_inputs) and len(card["article_reference"]) == len(
+        model.article_inputs)
+    loaded = load_bundle(out, embedder=FakeEmbedder())
+    assert loaded.article_inputs == model.article_inputs
+    text = " ".join(MT[:3] + HUMAN[:1])
+    a, b = Detector(model).score(text), Detector(loaded).score(text)
+    assert a.p_mt == pytest.approx(b.p_mt)
+    assert {e.family for e in b.evidence} == {"sentences", "wording", "artifacts"}
+
+
+def test_a_card_naming_inputs_this_code_lacks_is_refused(trained, tmp_path):
+    _, _, out = trained
+    bad = _copy_card(out, tmp_path)
+    (bad / "model.skops").write_bytes((out / "model.skops").read_bytes())
+    card = json.loads((out / "card.json").read_text())
+    for names in (card["article_features"] + ["article.style.telepathy"], list(reversed(card["article_features"])), []):
+        card["article_features"] = names
+        (bad / "card.json").write_text(json.dumps(card))
+        with pytest.raises(BundleError, match="other features"):
+            load_bundle(bad)

@@ -316,8 +316,8 @@ class PivotWordRecognizer(Recognizer):
     version: ClassVar[str] = "1.1"
     description: ClassVar[str] = (
         "Common French, Spanish, Portuguese, Italian, German or Catalan words (and common words of "
-        "16 other European languages) left untranslated in English prose (not names, loanwords or quoted terms), and pivot words a rule-based "
-        "engine glued together (\"tasadeinterés\")."
+        "16 other European languages) left untranslated in English prose (not names, loanwords or "
+        "quoted terms), and pivot words a rule-based engine glued together (\"tasadeinterés\")."
     )
 
     def _load(self) -> None:

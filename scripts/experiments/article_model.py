@@ -15,6 +15,9 @@ Stage 2: article-level variants on top, each scored on dev:
 * ``synth=w``: synthetic round trips weighted ``w`` (the class weights stay balanced);
 * ``no-<system>``: a synthetic system left out of the article level (screening only: the
   sentence level still saw it);
+* ``without=FAMILY[+FAMILY]``: the article model without some of its inputs: an evidence
+  family of :mod:`mtdetect.evidence` (``sentences``, ``wording``, ``artifacts``, ``style``) or
+  ``fw`` (the function-word rates alone);
 * ``ht=article|sentence|both`` (``htview=SPEC``: the article head over another text view of
   ``text_views.py``, e.g. ``vocab=100000`` for nearly every word as it is): one or two more stacked columns from text models fitted on
   the human translations against the MT of the training split only (no originals, no
@@ -41,6 +44,7 @@ import numpy as np
 
 from mtdetect.datasets import read_labelled, shared_data_dir, shipped_splits
 from mtdetect.model import (
+    ARTICLE_MODEL_INPUTS,
     _article_input,
     _classifier,
     _group_folds,
@@ -175,6 +179,13 @@ def article_text(data: dict, folds, weights: np.ndarray, C_text=10.0, max_iter=2
 
 #: ``ht=`` option of a variant: the levels of the human translation vs MT heads it stacks.
 HT_LEVELS = {"article": ("article",), "sentence": ("sentence",), "both": ("article", "sentence")}
+
+
+def _dropped(name: str, without: tuple[str, ...]) -> bool:
+    """Whether article input ``name`` is left out by a ``without=`` option."""
+    from mtdetect.evidence import family_of
+
+    return family_of(name) in without or ("fw" in without and name.startswith("article.style.fw_"))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -339,8 +350,10 @@ def main(argv=None) -> int:
     scores: dict = {}
     for v in args.variants:
         kind, *opts = v.split(":")
-        synth_w, drop, text2, ht, htview = 1.0, None, None, None, None
+        synth_w, drop, text2, ht, htview, without = 1.0, None, None, None, None, ()
         for o in opts:
+            if o.startswith("without="):
+                without = tuple(o.split("=", 1)[1].split("+"))
             if o.startswith("htview="):
                 htview = o.split("=", 1)[1]
             if o.startswith("ht="):
@@ -375,8 +388,10 @@ def main(argv=None) -> int:
                 text_cache[("ht", level, htview)] = ht_head(data, folds, doc_fold, level, texts=texts)
             heads[level] = text_cache[("ht", level, htview)]
 
+        kept_cols = np.array([not _dropped(n, without) for n in ARTICLE_MODEL_INPUTS])
+
         def inputs(name):
-            X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name])
+            X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name])[:, kept_cols]
             cols = [np.asarray(extra[name]).reshape(-1, 1)] if extra.get(name) is not None else []
             cols += [np.asarray(h[name]).reshape(-1, 1) for h in heads.values()]
             return np.hstack([X, *cols]) if cols else X
