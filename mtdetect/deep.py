@@ -240,11 +240,7 @@ class DeepModel:
 def _stage_evidence(p_first: float, p_stage: float) -> Evidence:
     """The round-trip stage's move, as evidence beside the first stage's families (whose
     weights add up to the first stage's log-odds)."""
-    def logit(p: float) -> float:
-        p = min(max(p, 1e-6), 1 - 1e-6)
-        return float(np.log(p / (1 - p)))
-
-    move = round(logit(p_stage) - logit(p_first), 3)
+    move = round(float(_logit(p_stage) - _logit(p_first)), 3)
     return Evidence("round_trip_stage", move,
                     f"the round-trip stage (round-trip invariance and the language-model probe) moved p_mt "
                     f"from {p_first:.2f} to {p_stage:.2f} ({move:+.2f} log-odds)")

@@ -131,8 +131,7 @@ class ArticleExplainer:
             order = idx[np.argsort(-np.abs(c[idx]), kind="stable")][: self.top]
             inputs = tuple((self.names[i], round(float(c[i]), 3)) for i in order)
             if family == "artifacts" and not np.any(np.asarray(x, float)[idx]):
-                direction = "toward machine translation" if weight > 0 else "toward human writing"
-                message = f"no findings {weight:+.2f} log-odds, {direction} (the reference article has some)"
+                message = f"no findings {weight:+.2f} log-odds, {_direction(weight)} (the reference article has some)"
             else:
                 message = _message(family, weight, inputs)
             out.append(Evidence(family, round(weight, 3), message, inputs))
@@ -140,10 +139,13 @@ class ArticleExplainer:
         return tuple(out)
 
 
+def _direction(weight: float) -> str:
+    return "toward machine translation" if weight > 0 else "toward human writing"
+
+
 def _message(family: str, weight: float, inputs: tuple[tuple[str, float], ...]) -> str:
-    direction = "toward machine translation" if weight > 0 else "toward human writing"
     parts = ", ".join(f"{input_label(n)} {v:+.2f}" for n, v in inputs)
-    return f"{_WHAT[family]} {weight:+.2f} log-odds, {direction} (mostly {parts})"
+    return f"{_WHAT[family]} {weight:+.2f} log-odds, {_direction(weight)} (mostly {parts})"
 
 
 def evidence_line(evidence: Sequence[Evidence], families: int = 3) -> str:

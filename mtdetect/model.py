@@ -22,6 +22,7 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -123,12 +124,15 @@ def article_input_names(without: tuple[str, ...] | list[str] = ()) -> tuple[str,
     return tuple(n for n in ARTICLE_MODEL_INPUTS if family_of(n) not in without)
 
 
+@lru_cache(maxsize=8)
 def _columns(names: tuple[str, ...]) -> np.ndarray | None:
     """Column indices of ``names`` in the full article input (None: all of them)."""
-    if tuple(names) == ARTICLE_MODEL_INPUTS:
+    if names == ARTICLE_MODEL_INPUTS:
         return None
     index = {n: i for i, n in enumerate(ARTICLE_MODEL_INPUTS)}
-    return np.array([index[n] for n in names], dtype=int)
+    cols = np.array([index[n] for n in names], dtype=int)
+    cols.setflags(write=False)  # shared by every call (cached)
+    return cols
 
 
 def _classifier(C: float, max_iter: int, folds: list) -> "object":
@@ -324,10 +328,16 @@ def _start_encoding(embedder: Embedder, texts: list[str]):
     return pending
 
 
-def _article_input(m: ArticleMatrices, sent_p: np.ndarray, art_text_p: np.ndarray) -> np.ndarray:
+def _article_input(m: ArticleMatrices, sent_p: np.ndarray, art_text_p: np.ndarray,
+                   names: tuple[str, ...] = ARTICLE_MODEL_INPUTS) -> np.ndarray:
+    """The article model's input matrix: the columns ``names`` (an ordered subset of
+    :data:`ARTICLE_MODEL_INPUTS`), in C order whatever the subset, so that the NumPy engine and
+    scikit-learn sum in the same order and agree to the last bit."""
     pooled = np.array([pooled_sentence_scores(sent_p[rows]) for rows in m.sentence_slices()])
     pooled = pooled.reshape(m.n_articles, len(POOLED_FEATURE_NAMES))
-    return np.hstack([pooled, art_text_p.reshape(-1, 1), m.art_X])
+    full = np.hstack([pooled, art_text_p.reshape(-1, 1), m.art_X])
+    cols = _columns(tuple(names))
+    return full if cols is None else np.ascontiguousarray(full[:, cols])
 
 
 def _sentence_input(m: ArticleMatrices, sent_text_p: np.ndarray) -> np.ndarray:
@@ -447,10 +457,7 @@ class TrainedModel:
             return sent_p, None, np.zeros(0)
         if art_text_p is None:
             art_text_p = self.article_text_clf.predict_proba(np.asarray(m.art_text, dtype=object))[:, 1]
-        art_in = _article_input(m, sent_p, art_text_p)
-        cols = _columns(self.article_inputs)
-        if cols is not None:  # C order, as the full matrix: both engines then sum in the same order
-            art_in = np.ascontiguousarray(art_in[:, cols])
+        art_in = _article_input(m, sent_p, art_text_p, self.article_inputs)
         return sent_p, art_in, self.article_clf.predict_proba(art_in)[:, 1]
 
     def explainer(self):
@@ -537,11 +544,8 @@ def fit_model(
     _fit(sentence_clf, sent_in, sent_y)
 
     progress("article model")
-    art_in = _article_input(m, oof, art_text_oof)
     article_inputs = article_input_names(cfg.article_without)
-    cols = _columns(article_inputs)
-    if cols is not None:
-        art_in = np.ascontiguousarray(art_in[:, cols])
+    art_in = _article_input(m, oof, art_text_oof, article_inputs)
     article_clf = _classifier(cfg.C_article, cfg.max_iter, art_folds)
     _fit(article_clf, art_in, y)
     # out-of-fold article scores: thresholds and later stages are fitted on unseen scores

@@ -44,7 +44,6 @@ import numpy as np
 
 from mtdetect.datasets import read_labelled, shared_data_dir, shipped_splits
 from mtdetect.model import (
-    ARTICLE_MODEL_INPUTS,
     _article_input,
     _classifier,
     _group_folds,
@@ -52,6 +51,7 @@ from mtdetect.model import (
     _sentence_input,
     _text_classifier,
     _text_oof,
+    article_input_names,
     balanced_weights,
     build_matrices,
     choose_thresholds,
@@ -179,13 +179,6 @@ def article_text(data: dict, folds, weights: np.ndarray, C_text=10.0, max_iter=2
 
 #: ``ht=`` option of a variant: the levels of the human translation vs MT heads it stacks.
 HT_LEVELS = {"article": ("article",), "sentence": ("sentence",), "both": ("article", "sentence")}
-
-
-def _dropped(name: str, without: tuple[str, ...]) -> bool:
-    """Whether article input ``name`` is left out by a ``without=`` option."""
-    from mtdetect.evidence import family_of
-
-    return family_of(name) in without or ("fw" in without and name.startswith("article.style.fw_"))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -388,10 +381,11 @@ def main(argv=None) -> int:
                 text_cache[("ht", level, htview)] = ht_head(data, folds, doc_fold, level, texts=texts)
             heads[level] = text_cache[("ht", level, htview)]
 
-        kept_cols = np.array([not _dropped(n, without) for n in ARTICLE_MODEL_INPUTS])
+        kept = tuple(n for n in article_input_names(tuple(f for f in without if f != "fw"))
+                     if not ("fw" in without and n.startswith("article.style.fw_")))
 
         def inputs(name):
-            X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name])[:, kept_cols]
+            X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name], kept)
             cols = [np.asarray(extra[name]).reshape(-1, 1)] if extra.get(name) is not None else []
             cols += [np.asarray(h[name]).reshape(-1, 1) for h in heads.values()]
             return np.hstack([X, *cols]) if cols else X
