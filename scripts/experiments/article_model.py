@@ -18,6 +18,8 @@ Stage 2: article-level variants on top, each scored on dev:
 * ``without=FAMILY[+FAMILY]``: the article model without some of its inputs: an evidence
   family of :mod:`mtdetect.evidence` (``sentences``, ``wording``, ``artifacts``, ``style``) or
   ``fw`` (the function-word rates alone);
+* ``sentwithout=style|findings``: the sentence model refitted without the 81 style signals
+  of each sentence (or without its finding counts), same folds and sentence text scores;
 * ``ht=article|sentence|both`` (``htview=SPEC``: the article head over another text view of
   ``text_views.py``, e.g. ``vocab=100000`` for nearly every word as it is): one or two more stacked columns from text models fitted on
   the human translations against the MT of the training split only (no originals, no
@@ -151,6 +153,48 @@ def sentence_level(data: dict, C_sentence=0.5, C_text=10.0, max_iter=2000, seed=
             continue
         stp = st_final.predict_proba(np.asarray(mm.sent_text, dtype=object))[:, 1]
         out[name] = {"sent_p": final.predict_proba(_sentence_input(mm, stp))[:, 1], "sent_text_p": stp}
+    path.write_bytes(pickle.dumps(out))
+    return out
+
+
+def sentence_level_without(data: dict, base: dict, family: str, C_sentence=0.5, max_iter=2000,
+                           tag: str = "") -> dict:
+    """:func:`sentence_level` again without one family of the sentence inputs (``style``: the
+    81 style signals; ``findings``: the finding counts), on the same folds and the same
+    sentence text-model scores (cached)."""
+    from mtdetect.features import SENTENCE_FEATURE_NAMES
+
+    path = CACHE / f"fast_sentence_level-without-{family}{tag}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    if family not in ("style", "findings"):
+        raise SystemExit(f"sentwithout={family}: choose style or findings")
+    is_style = np.array([n.startswith("sentence.style.") for n in SENTENCE_FEATURE_NAMES])
+    keep = ~is_style if family == "style" else is_style
+
+    def sent_in(name: str) -> np.ndarray:
+        m = data[name]["m"]
+        return np.hstack([base[name]["sent_text_p"].reshape(-1, 1), m.sent_X[:, keep]])
+
+    tr = data["train"]
+    s_fold = base["doc_fold"][tr["m"].sent_doc]
+    sent_y = tr["y"][tr["m"].sent_doc]
+    sent_folds = [(np.flatnonzero(s_fold != k), np.flatnonzero(s_fold == k)) for k in range(5)]
+    X = sent_in("train")
+    say(f"sentence model without {family} (out of fold)")
+    oof = np.zeros(len(sent_y))
+    for k, (a, b) in enumerate(sent_folds):
+        clf = _classifier(C_sentence, max_iter, _inner_folds(s_fold[a], k))
+        clf.fit(X[a], sent_y[a], clf__sample_weight=balanced_weights(sent_y[a]))
+        oof[b] = clf.predict_proba(X[b])[:, 1]
+    final = _classifier(C_sentence, max_iter, sent_folds)
+    final.fit(X, sent_y, clf__sample_weight=balanced_weights(sent_y))
+    out = {"train": {"sent_p": oof, "sent_text_p": base["train"]["sent_text_p"]},
+           "folds": base["folds"], "doc_fold": base["doc_fold"]}
+    for name in ("dev", "heldout"):
+        if name in base:
+            out[name] = {"sent_p": final.predict_proba(sent_in(name))[:, 1],
+                         "sent_text_p": base[name]["sent_text_p"]}
     path.write_bytes(pickle.dumps(out))
     return out
 
@@ -343,8 +387,10 @@ def main(argv=None) -> int:
     scores: dict = {}
     for v in args.variants:
         kind, *opts = v.split(":")
-        synth_w, drop, text2, ht, htview, without = 1.0, None, None, None, None, ()
+        synth_w, drop, text2, ht, htview, without, sent_without = 1.0, None, None, None, None, (), None
         for o in opts:
+            if o.startswith("sentwithout="):
+                sent_without = o.split("=", 1)[1]
             if o.startswith("without="):
                 without = tuple(o.split("=", 1)[1].split("+"))
             if o.startswith("htview="):
@@ -384,8 +430,15 @@ def main(argv=None) -> int:
         kept = tuple(n for n in article_input_names(tuple(f for f in without if f != "fw"))
                      if not ("fw" in without and n.startswith("article.style.fw_")))
 
+        sv = sl
+        if sent_without:
+            if ("sent", sent_without) not in text_cache:
+                text_cache[("sent", sent_without)] = sentence_level_without(
+                    data, sl, sent_without, tag=("-" + args.view if args.view else "") + ("-excerpts" if args.excerpts else ""))
+            sv = text_cache[("sent", sent_without)]
+
         def inputs(name):
-            X = _article_input(data[name]["m"], sl[name]["sent_p"], at[name], kept)
+            X = _article_input(data[name]["m"], sv[name]["sent_p"], at[name], kept)
             cols = [np.asarray(extra[name]).reshape(-1, 1)] if extra.get(name) is not None else []
             cols += [np.asarray(h[name]).reshape(-1, 1) for h in heads.values()]
             return np.hstack([X, *cols]) if cols else X
