@@ -107,6 +107,12 @@ class ModelConfig:
     #: MT 0.912 -> 0.933, human translation vs MT 0.682 -> 0.695, DE round trips 0.690 -> 0.715).
     #: The sentence model still reads the style signals of each sentence.
     article_without: tuple[str, ...] = ("style",)
+    #: Weight of synthetic training articles (``mtdetect synth`` output, :func:`is_synthetic`) in
+    #: the article text model and the article model; each class keeps equal total weight, and
+    #: the sentence level always weighs them fully. 1 as shipped. Lower trades the garbled
+    #: round trips they teach for fluent MT (docs/model.md, "The synthetic round trips at the
+    #: article level"); 0 leaves them out of the article level.
+    synthetic_weight: float = 1.0
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -152,9 +158,9 @@ def _classifier(C: float, max_iter: int, folds: list) -> "object":
     return Pipeline([("scale", StandardScaler()), ("clf", calibrated)])
 
 
-def _fit(clf, X: np.ndarray, y: np.ndarray) -> None:
-    """Fit a :func:`_classifier` with class-balanced sample weights."""
-    clf.fit(X, y, clf__sample_weight=balanced_weights(y))
+def _fit(clf, X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> None:
+    """Fit a :func:`_classifier` with class-balanced sample weights (or ``weights``)."""
+    clf.fit(X, y, clf__sample_weight=balanced_weights(y) if weights is None else weights)
 
 
 def _text_classifier(C: float, max_iter: int) -> "object":
@@ -178,17 +184,38 @@ def _text_classifier(C: float, max_iter: int) -> "object":
     )
 
 
-def _text_oof(texts: list[str], y: np.ndarray, folds: list, C: float, max_iter: int) -> tuple[np.ndarray, object]:
-    """Out-of-fold text-model scores, and the text model refitted on everything."""
+def _text_oof(texts: list[str], y: np.ndarray, folds: list, C: float, max_iter: int,
+              weights: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, object]:
+    """Out-of-fold text-model scores, and the text model refitted on everything. ``weights``
+    gives the sample weights of a set of rows (default: class-balanced)."""
+    weigh = weights or (lambda rows: balanced_weights(y[rows]))
     oof = np.zeros(len(texts))
     arr = np.asarray(texts, dtype=object)
     for tr, te in folds:
         clf = _text_classifier(C, max_iter)
-        clf.fit(arr[tr], y[tr], clf__sample_weight=balanced_weights(y[tr]))
+        clf.fit(arr[tr], y[tr], clf__sample_weight=weigh(tr))
         oof[te] = clf.predict_proba(arr[te])[:, 1]
     final = _text_classifier(C, max_iter)
-    final.fit(arr, y, clf__sample_weight=balanced_weights(y))
+    final.fit(arr, y, clf__sample_weight=weigh(np.arange(len(y))))
     return oof, final
+
+
+def weighted_balanced(y: np.ndarray, synthetic: np.ndarray | None, synthetic_weight: float) -> np.ndarray:
+    """Class-balanced sample weights with the ``synthetic`` rows weighing ``synthetic_weight``
+    times the others; each class keeps equal total weight (:func:`balanced_weights` when
+    nothing is down-weighted)."""
+    y = np.asarray(y)
+    if synthetic is None or synthetic_weight == 1.0 or not np.any(synthetic):
+        return balanced_weights(y)
+    if synthetic_weight < 0:
+        raise ValueError(f"synthetic_weight must be >= 0, not {synthetic_weight}")
+    w = np.where(synthetic, synthetic_weight, 1.0)
+    out = np.zeros(len(y), dtype=np.float64)
+    for cls in (0, 1):
+        sel = (y == cls) & (w > 0)
+        if sel.any():
+            out[sel] = w[sel] * (len(y) / 2.0) / w[sel].sum()
+    return out
 
 
 def balanced_weights(y: np.ndarray) -> np.ndarray:
@@ -505,15 +532,22 @@ def fit_model(
     embedder: Embedder | None,
     config: ModelConfig | None = None,
     progress: Callable[[str], None] = lambda msg: None,
+    synthetic: Sequence[bool] | None = None,
 ) -> TrainedModel:
     """Fit the sentence and article models on labelled, analysed articles.
 
     ``groups`` are source-document keys: the MT and human versions of one text share a
-    key and always fall in the same fold. Thresholds are placeholders (0.5/0.5) until
+    key and always fall in the same fold. ``synthetic`` marks the articles that
+    ``config.synthetic_weight`` applies to. Thresholds are placeholders (0.5/0.5) until
     :func:`set_thresholds` is called on held-out data.
     """
     cfg = config or ModelConfig()
     y = np.asarray(y, dtype=np.int64)
+    syn = None if synthetic is None else np.asarray(synthetic, dtype=bool)
+
+    def article_weights(rows: np.ndarray) -> np.ndarray:
+        return weighted_balanced(y[rows], None if syn is None else syn[rows], cfg.synthetic_weight)
+
     progress("building features")
     m = build_matrices(analyses, embedder if cfg.use_embeddings else None, cfg.article_embeddings,
                        view=cfg.text_view)
@@ -528,7 +562,8 @@ def fit_model(
 
     progress("text models (n-grams of the topic-robust text view)")
     sent_text_oof, sentence_text_clf = _text_oof(m.sent_text, sent_y, sent_folds, cfg.C_text, cfg.max_iter)
-    art_text_oof, article_text_clf = _text_oof(m.art_text, y, art_folds, cfg.C_text, cfg.max_iter)
+    art_text_oof, article_text_clf = _text_oof(m.art_text, y, art_folds, cfg.C_text, cfg.max_iter,
+                                               weights=article_weights)
     sent_in = _sentence_input(m, sent_text_oof)
 
     progress(f"out-of-fold sentence scores ({len(sent_y)} sentences, {len(art_folds)} folds)")
@@ -547,12 +582,12 @@ def fit_model(
     article_inputs = article_input_names(cfg.article_without)
     art_in = _article_input(m, oof, art_text_oof, article_inputs)
     article_clf = _classifier(cfg.C_article, cfg.max_iter, art_folds)
-    _fit(article_clf, art_in, y)
+    _fit(article_clf, art_in, y, article_weights(np.arange(len(y))))
     # out-of-fold article scores: thresholds and later stages are fitted on unseen scores
     oof_article = np.zeros(len(y))
     for k, (tr, te) in enumerate(art_folds):
         clf = _classifier(cfg.C_article, cfg.max_iter, _inner_folds(doc_fold[tr], k))
-        _fit(clf, art_in[tr], y[tr])
+        _fit(clf, art_in[tr], y[tr], article_weights(tr))
         oof_article[te] = clf.predict_proba(art_in[te])[:, 1]
 
     model = TrainedModel(

@@ -80,7 +80,8 @@ def train(
     _check_labels(dev_docs, "dev")
     say(f"analysing {len(train_docs)} training articles")
     analyses = analyze_docs(train_docs, quiet=quiet)
-    model = fit_model(analyses, [d.y for d in train_docs], [d.group for d in train_docs], emb, cfg, progress=say)
+    model = fit_model(analyses, [d.y for d in train_docs], [d.group for d in train_docs], emb, cfg, progress=say,
+                      synthetic=[is_synthetic(d) for d in train_docs])
     model.model_id = name
     # dev is scored as the bundle will score at run time (at most $MTDETECT_EMBED_MAX_SENTENCES
     # sentences embedded per article), so the cuts and the card describe the scores users get

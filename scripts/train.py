@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Retrain an mtdetect model.
 
-With no arguments this reproduces the shipped models from ../shared/data (add --synthesize to
-make the synthetic round trips first when $MTDETECT_CACHE/synth holds none, and --deep for the
-round-trip stage):
+With no arguments this reproduces the shipped models from ../shared/data, synthetic round trips
+included: the ones in $MTDETECT_CACHE/synth, made there first with scripts/synth_training.py
+(about 20 minutes on 2 cores; needs the engines) when any of the shipped systems' files is
+missing. --no-synthesize refuses instead of making them; --synth-dir none trains without them
+(models that differ from the shipped ones). Add --deep for the round-trip stage:
   train = WMT21 + HTMT train (minus its WMT18 English-original half),
   dev   = WMT22 + HTMT dev + HTMT WMT18 English originals and their round trips,
 and writes models/default (with embeddings) and models/default-fast (no embeddings).
@@ -43,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synth-dir", type=Path, default=None,
                     help="machine-translated training data from scripts/synth_training.py, added to the "
                          "shared training split (default: $MTDETECT_CACHE/synth when it exists; 'none' to skip)")
-    ap.add_argument("--synthesize", action="store_true",
-                    help="when no synthetic data is found, make it first with scripts/synth_training.py")
+    ap.add_argument("--synthesize", action=argparse.BooleanOptionalAction, default=True,
+                    help="when the cache lacks a shipped system's synthetic data, make it first with "
+                         "scripts/synth_training.py (default; --no-synthesize: refuse instead)")
     ap.add_argument("--deep", action="store_true", help="also fit the round-trip (--deep) stage of the full model")
     ap.add_argument("--deep-train-sample", type=int, default=DEFAULT_STAGE_SAMPLE)
     ap.add_argument("--deep-dev-sample", type=int, default=None, help="dev articles for the stage's cuts (default: all)")
@@ -61,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--article-without", default="style",
                     help="comma-separated families of inputs the article model leaves out (sentences, wording, "
                          "artifacts, style; see mtdetect/evidence.py; default: style; '' keeps them all); "
+                         "stored in the card")
+    ap.add_argument("--synthetic-weight", type=float, default=1.0,
+                    help="weight of the synthetic round trips in the article text model and the article model "
+                         "(default 1, as shipped; 0.1 trades garbled round trips for fluent MT, see docs/model.md); "
                          "stored in the card")
     args = ap.parse_args(argv)
     without = tuple(f for f in args.article_without.split(",") if f)
@@ -81,16 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         docs, dev = splits["train"], splits["dev"]
         files = [root / "wmt" / "wmt21.jsonl", root / "wmt" / "wmt22.jsonl",
                  root / "htmt" / "htmt_train_documents.jsonl", root / "htmt" / "htmt_dev_documents.jsonl"]
-        synth_files = _synth_files(args.synth_dir)
-        if not synth_files and args.synthesize:
-            # reproduce the synthetic training data first (about 20 minutes on 2 cores for the shipped
-            # systems, 15 of them Bergamot; resumable)
-            folder = args.synth_dir or default_cache_dir() / "synth"
-            code = synth_training.main(["--out-dir", str(folder), "--systems", *SHIPPED_SYSTEMS,
-                                        "--jobs", str(args.jobs)])
-            if code:
-                return code
-            synth_files = _synth_files(args.synth_dir)
+        synth_files = _shipped_synthetic(args.synth_dir, args.synthesize, args.jobs)
+        if isinstance(synth_files, int):
+            return synth_files
         if synth_files:
             synth = list(read_labelled(synth_files))
             pool = [synth_training.SYSTEMS[p.stem] for p in synth_files if p.stem in RULE_BASED_POOL]
@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or ROOT / "models" / (f"{name}-fast" if fast else name)
         if args.out and len(variants) > 1 and fast:
             out = args.out.with_name(args.out.name + "-fast")
-        cfg = ModelConfig(use_embeddings=not fast, target_fpr=args.target_fpr, article_without=without)
+        cfg = ModelConfig(use_embeddings=not fast, target_fpr=args.target_fpr, article_without=without,
+                          synthetic_weight=args.synthetic_weight)
         emb = None if fast else default_embedder(args.cache_dir, precision=args.embedding_precision)
         model_name = f"{name}-fast" if fast else name
         model, dev_eval = train(docs, dev, out, config=cfg, embedder=emb, name=model_name, data_manifest=manifest)
@@ -144,6 +145,28 @@ SHIPPED_SYSTEMS = ("apertium-spa", "apertium-cat", "apertium-glg", "apertium-epo
 #: these pivots (chosen by a hash of its group), so that more pivots are covered without more data.
 RULE_BASED_POOL = ("apertium-spa", "apertium-cat", "apertium-glg", "apertium-epo", "apertium-hbs")
 RULE_BASED_PER_SOURCE = 2
+
+
+def _shipped_synthetic(synth_dir: Path | None, synthesize: bool, jobs: int) -> list[Path] | int:
+    """The synthetic files for the shipped recipe, or an exit code. A folder the user names is
+    taken as it is ('none': no synthetic data). In the default folder every shipped system must
+    be there: the missing ones are made first (resumable), or, without ``synthesize``, training
+    is refused rather than silently fitting models that differ from the shipped ones."""
+    if synth_dir is not None:
+        return _synth_files(synth_dir)
+    folder = default_cache_dir() / "synth"
+    missing = [name for name in SHIPPED_SYSTEMS if not (folder / f"{name}.jsonl").is_file()]
+    if missing and not synthesize:
+        print(f"no synthetic training data for {', '.join(missing)} in {folder}: drop --no-synthesize to make it "
+              "(scripts/synth_training.py, about 20 minutes on 2 cores), or pass --synth-dir none to train "
+              "without it", file=sys.stderr)
+        return 2
+    if missing:
+        print(f"making the synthetic training data first ({', '.join(missing)} missing in {folder})", file=sys.stderr)
+        code = synth_training.main(["--out-dir", str(folder), "--systems", *SHIPPED_SYSTEMS, "--jobs", str(jobs)])
+        if code:
+            return code
+    return _synth_files(None)
 
 
 def _synth_files(synth_dir: Path | None) -> list[Path]:

@@ -266,3 +266,40 @@ def test_a_card_naming_inputs_this_code_lacks_is_refused(trained, tmp_path):
         (bad / "card.json").write_text(json.dumps(card))
         with pytest.raises(BundleError, match="other features"):
             load_bundle(bad)
+
+
+def test_synthetic_weights_keep_the_classes_balanced():
+    from mtdetect.model import balanced_weights, weighted_balanced
+
+    y = np.array([0, 0, 0, 1, 1, 1, 1, 1])
+    syn = np.array([False, False, False, False, False, True, True, True])
+    assert np.array_equal(weighted_balanced(y, syn, 1.0), balanced_weights(y))  # the shipped setting: unchanged
+    assert np.array_equal(weighted_balanced(y, None, 0.1), balanced_weights(y))
+    w = weighted_balanced(y, syn, 0.1)
+    assert w[y == 0].sum() == pytest.approx(w[y == 1].sum()) == pytest.approx(len(y) / 2)
+    assert w[5] == pytest.approx(0.1 * w[3])  # a synthetic MT article weighs a tenth of a real one
+    assert np.all(weighted_balanced(y, syn, 0.0)[syn] == 0)
+    with pytest.raises(ValueError, match="synthetic_weight"):
+        weighted_balanced(y, syn, -1.0)
+
+
+def test_synthetic_weight_moves_only_the_article_level_and_is_recorded(tmp_path):
+    from dataclasses import replace
+
+    from tests.conftest import FakeEmbedder
+
+    real = synthetic_docs(40, 1)
+    # a made-up engine's "round trips": MT-labelled articles written like the human ones
+    fake = [replace(d, id=d.id + "/rt", label="roundtrip_mt", system="fake:en-xx>fake:xx-en")
+            for d in real if d.label == "original"]
+    models = {}
+    for weight in (1.0, 0.1):
+        out = tmp_path / f"w{weight}"
+        models[weight], _ = train(real + fake, synthetic_docs(20, 2), out, embedder=FakeEmbedder(), name="w",
+                                  config=ModelConfig(n_folds=3, synthetic_weight=weight), quiet=True)
+        assert json.loads((out / "card.json").read_text())["config"]["synthetic_weight"] == weight
+    text = " ".join(HUMAN[:4])
+    a, b = Detector(models[1.0]).score(text), Detector(models[0.1]).score(text)
+    assert [s.p_mt for s in a.sentences] == [s.p_mt for s in b.sentences]  # sentence level: full weight in both
+    # the fake round trips read as human writing: weighing them less lowers an original-like article's score
+    assert b.p_mt < a.p_mt

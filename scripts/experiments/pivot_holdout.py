@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shipped", type=Path, default=ROOT / "models" / "default-fast")
     ap.add_argument("--work", type=Path, default=None, help="keep models and round trips here (a rerun reuses them)")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--synthetic-weight", type=float, default=1.0,
+                    help="passed to scripts/train.py (the held-out models only; use a fresh --work)")
     args = ap.parse_args(argv)
     synth_dir = (args.synth_dir or default_cache_dir() / "synth").resolve()
     work = args.work or Path(tempfile.mkdtemp(prefix="mtdetect-pivots-"))
@@ -107,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         model = work / f"model_without_{pivot}"
         if not (model / "card.json").exists():  # resumable: a model trained by an earlier run is kept
             subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), "--fast", "--synth-dir", str(folder),
-                            "--out", str(model)], check=True, stdout=subprocess.DEVNULL)
+                            "--out", str(model), "--synthetic-weight", str(args.synthetic_weight)],
+                           check=True, stdout=subprocess.DEVNULL)
         entry = {"held_out": held, "held_out_model": evaluate(model, originals, rt),
                  "held_out_model_dev": dev_comparisons(model),
                  "shipped_model": evaluate(args.shipped, originals, rt)}

@@ -1,0 +1,76 @@
+"""scripts/train.py: the shipped recipe's synthetic data is made when missing, never silently
+left out (training without it gives models that differ from the shipped ones)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+@pytest.fixture
+def train_script(monkeypatch, tmp_path):
+    monkeypatch.syspath_prepend(str(SCRIPTS))
+    monkeypatch.setenv("MTDETECT_CACHE", str(tmp_path))
+    module = importlib.import_module("train")
+    yield module
+    sys.modules.pop("train", None)
+
+
+def _write(folder: Path, names) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / f"{name}.jsonl").write_text("", encoding="utf-8")
+
+
+def test_missing_systems_are_refused_without_synthesize(train_script, tmp_path, capsys, monkeypatch):
+    calls = []
+    monkeypatch.setattr(train_script.synth_training, "main", lambda argv: calls.append(argv) or 0)
+    _write(tmp_path / "synth", train_script.SHIPPED_SYSTEMS[:-1])
+    assert train_script._shipped_synthetic(None, synthesize=False, jobs=2) == 2
+    err = capsys.readouterr().err
+    assert train_script.SHIPPED_SYSTEMS[-1] in err and "--synth-dir none" in err
+    assert calls == []
+
+
+def test_missing_systems_are_made_first(train_script, tmp_path, monkeypatch):
+    folder = tmp_path / "synth"
+    calls = []
+
+    def fake_main(argv):
+        calls.append(argv)
+        _write(folder, train_script.SHIPPED_SYSTEMS)  # what the real script leaves behind
+        return 0
+
+    monkeypatch.setattr(train_script.synth_training, "main", fake_main)
+    files = train_script._shipped_synthetic(None, synthesize=True, jobs=3)
+    [argv] = calls
+    assert argv[argv.index("--out-dir") + 1] == str(folder)
+    assert argv[argv.index("--jobs") + 1] == "3"
+    assert set(train_script.SHIPPED_SYSTEMS) <= set(argv)
+    assert sorted(p.stem for p in files) == sorted(train_script.SHIPPED_SYSTEMS)
+
+
+def test_a_failed_synthesis_stops_training(train_script, monkeypatch):
+    monkeypatch.setattr(train_script.synth_training, "main", lambda argv: 3)
+    assert train_script._shipped_synthetic(None, synthesize=True, jobs=1) == 3
+
+
+def test_a_complete_cache_is_used_as_it_is(train_script, tmp_path, monkeypatch):
+    monkeypatch.setattr(train_script.synth_training, "main", lambda argv: pytest.fail("nothing to make"))
+    _write(tmp_path / "synth", [*train_script.SHIPPED_SYSTEMS, "bergamot-pt+apertium-cat"])
+    files = train_script._shipped_synthetic(None, synthesize=False, jobs=2)
+    assert sorted(p.stem for p in files) == sorted(train_script.SHIPPED_SYSTEMS)  # extra systems not taken
+
+
+def test_a_named_folder_or_none_is_taken_as_it_is(train_script, tmp_path, monkeypatch):
+    monkeypatch.setattr(train_script.synth_training, "main", lambda argv: pytest.fail("nothing to make"))
+    assert train_script._shipped_synthetic(Path("none"), synthesize=True, jobs=2) == []
+    mine = tmp_path / "mine"
+    _write(mine, ["apertium-spa", "my-engine"])
+    files = train_script._shipped_synthetic(mine, synthesize=True, jobs=2)
+    assert sorted(p.stem for p in files) == ["apertium-spa", "my-engine"]
