@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                          "(default 1, as shipped; 0.1 trades garbled round trips for fluent MT, see docs/model.md); "
                          "stored in the card")
     args = ap.parse_args(argv)
+    if args.synthetic_weight < 0:
+        ap.error(f"--synthetic-weight must be 0 or more, not {args.synthetic_weight}")
     without = tuple(f for f in args.article_without.split(",") if f)
 
     if args.data:

@@ -74,3 +74,10 @@ def test_a_named_folder_or_none_is_taken_as_it_is(train_script, tmp_path, monkey
     _write(mine, ["apertium-spa", "my-engine"])
     files = train_script._shipped_synthetic(mine, synthesize=True, jobs=2)
     assert sorted(p.stem for p in files) == ["apertium-spa", "my-engine"]
+
+
+def test_a_negative_synthetic_weight_is_a_usage_error(train_script, capsys):
+    with pytest.raises(SystemExit) as exc:
+        train_script.main(["--synthetic-weight", "-0.5", "--fast"])
+    assert exc.value.code == 2
+    assert "--synthetic-weight must be 0 or more" in capsys.readouterr().err
