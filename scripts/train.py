@@ -94,13 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(synth_files, int):
             return synth_files
         if synth_files:
-            synth = list(read_labelled(synth_files))
-            pool = [synth_training.SYSTEMS[p.stem] for p in synth_files if p.stem in RULE_BASED_POOL]
-            if len(pool) > args.rule_based_per_source:
-                before = len(synth)
-                synth = spread_over_systems(synth, pool, args.rule_based_per_source)
-                print(f"rule-based round trips: {args.rule_based_per_source} of {len(pool)} pivots per source "
-                      f"({before - len(synth)} of {before} synthetic articles left out)", file=sys.stderr)
+            synth = read_synthetic(synth_files, args.rule_based_per_source)
             train_groups = {d.group for d in docs}
             stray = [d.id for d in synth if d.group not in train_groups]
             if stray:  # synthetic data must come from training documents only
@@ -147,6 +141,20 @@ SHIPPED_SYSTEMS = ("apertium-spa", "apertium-cat", "apertium-glg", "apertium-epo
 #: these pivots (chosen by a hash of its group), so that more pivots are covered without more data.
 RULE_BASED_POOL = ("apertium-spa", "apertium-cat", "apertium-glg", "apertium-epo", "apertium-hbs")
 RULE_BASED_PER_SOURCE = 2
+
+
+def read_synthetic(files: list[Path], per_source: int = RULE_BASED_PER_SOURCE) -> list:
+    """The synthetic articles of ``files`` as the shipped recipe uses them: each training source
+    keeps its round trips through ``per_source`` of the rule-based pivots found (chosen by a
+    hash of its group), every other system's in full."""
+    synth = list(read_labelled(files))
+    pool = [synth_training.SYSTEMS[p.stem] for p in files if p.stem in RULE_BASED_POOL]
+    if len(pool) > per_source:
+        before = len(synth)
+        synth = spread_over_systems(synth, pool, per_source)
+        print(f"rule-based round trips: {per_source} of {len(pool)} pivots per source "
+              f"({before - len(synth)} of {before} synthetic articles left out)", file=sys.stderr)
+    return synth
 
 
 def _shipped_synthetic(synth_dir: Path | None, synthesize: bool, jobs: int) -> list[Path] | int:

@@ -15,8 +15,8 @@ Held-out units (chosen from the data, not by hand):
 Languages only in dev (cs, zh) are never seen in training anyway; the all-data model's
 figures on them are reported as they are.
 
-``--synth`` adds the shipped synthetic round trips (``scripts/train.py``'s default set) to
-training, as the shipped models have them. A synthetic article goes with its source document:
+``--synth`` adds the shipped synthetic round trips (``scripts/train.py``'s default set, each
+source through two of the rule-based pivots) to training, as the shipped models have them. A synthetic article goes with its source document:
 leaving out ja also removes the round trips of Japanese->English human translations. Leaving
 out en removes the round trips through German only, so the table shows whether the synthetic
 pivots (es, ca, pt) stand in for a pivot never seen.
@@ -236,15 +236,13 @@ def main(argv: list[str] | None = None) -> int:
     train, dev = splits["train"], splits["dev"]
     if args.synth:
         sys.path.insert(0, str(ROOT / "scripts"))
-        from train import _synth_files
-
-        from mtdetect.datasets import read_labelled
+        from train import _synth_files, read_synthetic
 
         files = _synth_files(None)
         if not files:
             print("no synthetic data found: run scripts/synth_training.py first", file=sys.stderr)
             return 2
-        train = train + list(read_labelled(files))
+        train = train + read_synthetic(files)  # the rule-based pivots spread over the sources as shipped
         _say(f"with {len(train) - len(splits['train'])} synthetic articles from {[p.stem for p in files]}")
     holdouts = choose_holdouts(train, dev, args.min_docs)
     if args.only:
