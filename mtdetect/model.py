@@ -566,29 +566,16 @@ def fit_model(
                                                weights=article_weights)
     sent_in = _sentence_input(m, sent_text_oof)
 
-    progress(f"out-of-fold sentence scores ({len(sent_y)} sentences, {len(art_folds)} folds)")
-    oof = np.zeros(len(sent_y))
-    for k, (tr, te) in enumerate(sent_folds):
-        inner = _inner_folds(s_fold[tr], k)
-        clf = _classifier(cfg.C_sentence, cfg.max_iter, inner)
-        _fit(clf, sent_in[tr], sent_y[tr])
-        oof[te] = clf.predict_proba(sent_in[te])[:, 1]
-
-    progress("final sentence model")
-    sentence_clf = _classifier(cfg.C_sentence, cfg.max_iter, sent_folds)
-    _fit(sentence_clf, sent_in, sent_y)
+    progress(f"out-of-fold sentence scores ({len(sent_y)} sentences, {len(art_folds)} folds) and the final "
+             "sentence model")
+    oof, sentence_clf = oof_and_final(sent_in, sent_y, s_fold, sent_folds, cfg.C_sentence, cfg.max_iter)
 
     progress("article model")
     article_inputs = article_input_names(cfg.article_without)
     art_in = _article_input(m, oof, art_text_oof, article_inputs)
-    article_clf = _classifier(cfg.C_article, cfg.max_iter, art_folds)
-    _fit(article_clf, art_in, y, article_weights(np.arange(len(y))))
     # out-of-fold article scores: thresholds and later stages are fitted on unseen scores
-    oof_article = np.zeros(len(y))
-    for k, (tr, te) in enumerate(art_folds):
-        clf = _classifier(cfg.C_article, cfg.max_iter, _inner_folds(doc_fold[tr], k))
-        _fit(clf, art_in[tr], y[tr], article_weights(tr))
-        oof_article[te] = clf.predict_proba(art_in[te])[:, 1]
+    oof_article, article_clf = oof_and_final(art_in, y, doc_fold, art_folds, cfg.C_article, cfg.max_iter,
+                                             weights=article_weights)
 
     model = TrainedModel(
         sentence_clf=sentence_clf,
@@ -629,6 +616,22 @@ def article_reference(art_in: np.ndarray, y: np.ndarray) -> list[float] | None:
         return None
     mid = (art_in[y == 1].mean(axis=0) + art_in[y == 0].mean(axis=0)) / 2
     return [round(float(v), 6) for v in mid]
+
+
+def oof_and_final(X: np.ndarray, y: np.ndarray, fold_of_rows: np.ndarray, folds: list, C: float, max_iter: int,
+                  weights: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, object]:
+    """Out-of-fold probabilities of a :func:`_classifier` over ``folds`` (each calibrated on the
+    other folds, ``fold_of_rows`` giving every row's fold), and the classifier refitted on all
+    rows. ``weights`` gives the sample weights of a set of rows (default: class-balanced)."""
+    weigh = weights or (lambda rows: balanced_weights(y[rows]))
+    oof = np.zeros(len(y))
+    for k, (tr, te) in enumerate(folds):
+        clf = _classifier(C, max_iter, _inner_folds(fold_of_rows[tr], k))
+        _fit(clf, X[tr], y[tr], weigh(tr))
+        oof[te] = clf.predict_proba(X[te])[:, 1]
+    final = _classifier(C, max_iter, folds)
+    _fit(final, X, y, weigh(np.arange(len(y))))
+    return oof, final
 
 
 def _inner_folds(fold_of_rows: np.ndarray, held: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -57,6 +57,7 @@ from mtdetect.model import (
     balanced_weights,
     build_matrices,
     choose_thresholds,
+    oof_and_final,
 )
 from mtdetect.segment import segment
 from mtdetect.training import analyze_docs
@@ -138,7 +139,7 @@ def sentence_level(data: dict, C_sentence=0.5, C_text=10.0, max_iter=2000, seed=
     say("sentence text model (out of fold)")
     st_oof, st_final = _text_oof(m.sent_text, sent_y, sent_folds, C_text, max_iter)
     say("sentence model (out of fold)")
-    oof, final = sentence_model_oof(_sentence_input(m, st_oof), sent_y, s_fold, C_sentence, max_iter)
+    oof, final = oof_and_final(_sentence_input(m, st_oof), sent_y, s_fold, sent_folds, C_sentence, max_iter)
     out = {"train": {"sent_p": oof, "sent_text_p": st_oof}, "folds": folds, "doc_fold": doc_fold}
     for name in ("dev", "heldout"):
         mm = data[name]["m"]
@@ -148,20 +149,6 @@ def sentence_level(data: dict, C_sentence=0.5, C_text=10.0, max_iter=2000, seed=
         out[name] = {"sent_p": final.predict_proba(_sentence_input(mm, stp))[:, 1], "sent_text_p": stp}
     path.write_bytes(pickle.dumps(out))
     return out
-
-
-def sentence_model_oof(X: np.ndarray, sent_y: np.ndarray, s_fold: np.ndarray, C_sentence: float,
-                       max_iter: int) -> tuple[np.ndarray, object]:
-    """Out-of-fold sentence scores over the document folds ``s_fold``, and the final model."""
-    sent_folds = [(np.flatnonzero(s_fold != k), np.flatnonzero(s_fold == k)) for k in range(s_fold.max() + 1)]
-    oof = np.zeros(len(sent_y))
-    for k, (a, b) in enumerate(sent_folds):
-        clf = _classifier(C_sentence, max_iter, _inner_folds(s_fold[a], k))
-        clf.fit(X[a], sent_y[a], clf__sample_weight=balanced_weights(sent_y[a]))
-        oof[b] = clf.predict_proba(X[b])[:, 1]
-    final = _classifier(C_sentence, max_iter, sent_folds)
-    final.fit(X, sent_y, clf__sample_weight=balanced_weights(sent_y))
-    return oof, final
 
 
 def sentence_level_without(data: dict, base: dict, family: str, C_sentence=0.5, max_iter=2000,
@@ -186,8 +173,9 @@ def sentence_level_without(data: dict, base: dict, family: str, C_sentence=0.5, 
     tr = data["train"]
     s_fold = base["doc_fold"][tr["m"].sent_doc]
     sent_y = tr["y"][tr["m"].sent_doc]
+    sent_folds = [(np.flatnonzero(s_fold != k), np.flatnonzero(s_fold == k)) for k in range(len(base["folds"]))]
     say(f"sentence model without {family} (out of fold)")
-    oof, final = sentence_model_oof(sent_in("train"), sent_y, s_fold, C_sentence, max_iter)
+    oof, final = oof_and_final(sent_in("train"), sent_y, s_fold, sent_folds, C_sentence, max_iter)
     out = {"train": {"sent_p": oof, "sent_text_p": base["train"]["sent_text_p"]},
            "folds": base["folds"], "doc_fold": base["doc_fold"]}
     for name in ("dev", "heldout"):
